@@ -40,8 +40,16 @@ export const layers = [
   layer('plan', allBut('api', 'hub'), 'plan/ is pure: it imports api/ and hub/models.ts only.', [
     '^(\\.\\./)+hub/(?!models\\.ts$)',
   ]),
-  layer('hub', allBut('errors'), 'hub/ knows HTTP and JupyterHub, nothing of Kubernetes or plans.'),
-  layer('kube', allBut('api', 'errors'), 'kube/ knows Kubernetes, nothing of the hub or plans.'),
+  layer(
+    'hub',
+    allBut('errors', 'clock'),
+    'hub/ knows HTTP and JupyterHub, nothing of Kubernetes or plans.',
+  ),
+  layer(
+    'kube',
+    allBut('api', 'errors', 'clock'),
+    'kube/ knows Kubernetes, nothing of the hub or plans.',
+  ),
   layer('controllers', ['main'], 'main.ts is the composition root; nothing imports it.'),
 ];
 

@@ -13,7 +13,7 @@ flock 9 # a concurrent build finishes first, then the check below finds its bina
 if [ -x "$BIN/kube-apiserver" ]; then echo "$BIN/kube-apiserver"; exit 0; fi
 command -v go >/dev/null || { echo "testenv: no Go toolchain on PATH; kube-apiserver is built with Go" >&2; exit 2; }
 export GOMODCACHE="$CACHE/gomod" GOCACHE="$CACHE/gobuild" GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-mod=mod
-echo "testenv: building kube-apiserver $K8S_VERSION from the Go module proxy (cold: about 10-20 minutes on 2 cores)" >&2
+echo "testenv: building kube-apiserver $K8S_VERSION from the Go module proxy (cold: about 3 minutes on 2 cores)" >&2
 W="$CACHE/wrap/k8s-$K8S_VERSION"; rm -rf "$W"; mkdir -p "$W" "$BIN"; cd "$W"
 go mod init hubops.local/kas >/dev/null 2>&1
 STAGING="v0.${K8S_VERSION#v1.}"

@@ -1,0 +1,148 @@
+/**
+ * One request budget per hub, shared by every caller: a cap on requests in flight (the hub
+ * serves the API from one thread) and a token-bucket rate. Work a user is waiting for goes
+ * ahead of background work (resync sweeps), but background work keeps a guaranteed share so a
+ * busy cluster cannot starve drift repair.
+ */
+import type { Clock } from '../clock.ts';
+
+/** `user`: a spec change someone is waiting on. `background`: periodic resync and repair. */
+export type Priority = 'user' | 'background';
+
+export interface BudgetOptions {
+  /** Requests in flight at once. */
+  readonly maxInFlight: number;
+  /** Sustained requests per second. */
+  readonly ratePerSecond: number;
+  /** Requests that may start at once after a quiet spell. */
+  readonly burst: number;
+  /** When both kinds wait, at least one grant in this many goes to background work. */
+  readonly backgroundEvery: number;
+}
+
+export const defaultBudgetOptions: BudgetOptions = {
+  maxInFlight: 2,
+  ratePerSecond: 100,
+  burst: 20,
+  backgroundEvery: 4,
+};
+
+/** Gives the slot back; calling it twice is harmless. */
+export type Release = () => void;
+
+interface Waiter {
+  readonly grant: (release: Release) => void;
+  readonly refuse: (reason: unknown) => void;
+}
+
+export interface BudgetStats {
+  readonly inFlight: number;
+  readonly waitingUser: number;
+  readonly waitingBackground: number;
+}
+
+export class RequestBudget {
+  readonly options: BudgetOptions;
+  readonly #clock: Clock;
+  readonly #waiting: Record<Priority, Waiter[]> = { user: [], background: [] };
+  #inFlight = 0;
+  #tokens: number;
+  #refilledAt: number;
+  #userGrantsInARow = 0;
+  #wakeScheduled = false;
+
+  constructor(options: Partial<BudgetOptions>, clock: Clock) {
+    this.options = { ...defaultBudgetOptions, ...options };
+    for (const [key, value] of Object.entries(this.options)) {
+      if (!(Number.isFinite(value) && value > 0))
+        throw new RangeError(`budget ${key} must be positive`);
+    }
+    this.#clock = clock;
+    this.#tokens = this.options.burst;
+    this.#refilledAt = clock.now();
+  }
+
+  /**
+   * Resolves with a Release once a slot and a rate token are free. Rejects with the signal's
+   * reason if it aborts while waiting. Callers release when the hub has answered.
+   */
+  acquire(priority: Priority, signal?: AbortSignal): Promise<Release> {
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason as Error);
+      const queue = this.#waiting[priority];
+      const onAbort = (): void => {
+        const index = queue.indexOf(waiter);
+        if (index >= 0) queue.splice(index, 1);
+        reject(signal?.reason as Error);
+      };
+      const waiter: Waiter = {
+        grant: (release) => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(release);
+        },
+        refuse: reject,
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      queue.push(waiter);
+      this.#pump();
+    });
+  }
+
+  stats(): BudgetStats {
+    return {
+      inFlight: this.#inFlight,
+      waitingUser: this.#waiting.user.length,
+      waitingBackground: this.#waiting.background.length,
+    };
+  }
+
+  #pump(): void {
+    this.#refill();
+    while (this.#inFlight < this.options.maxInFlight && this.#tokens >= 1) {
+      const waiter = this.#next();
+      if (!waiter) return;
+      this.#tokens -= 1;
+      this.#inFlight += 1;
+      let released = false;
+      waiter.grant(() => {
+        if (released) return;
+        released = true;
+        this.#inFlight -= 1;
+        this.#pump();
+      });
+    }
+    if (this.#tokens < 1 && this.#hasWaiters()) this.#wakeForNextToken();
+  }
+
+  #next(): Waiter | undefined {
+    const { user, background } = this.#waiting;
+    const backgroundsTurn = this.#userGrantsInARow >= this.options.backgroundEvery - 1;
+    if (user.length > 0 && !(backgroundsTurn && background.length > 0)) {
+      this.#userGrantsInARow += background.length > 0 ? 1 : 0;
+      return user.shift();
+    }
+    this.#userGrantsInARow = 0;
+    return background.shift();
+  }
+
+  #hasWaiters(): boolean {
+    return this.#waiting.user.length > 0 || this.#waiting.background.length > 0;
+  }
+
+  #refill(): void {
+    const now = this.#clock.now();
+    const earned = ((now - this.#refilledAt) / 1000) * this.options.ratePerSecond;
+    this.#tokens = Math.min(this.options.burst, this.#tokens + earned);
+    this.#refilledAt = now;
+  }
+
+  #wakeForNextToken(): void {
+    if (this.#wakeScheduled) return;
+    this.#wakeScheduled = true;
+    const ms = Math.ceil(((1 - this.#tokens) / this.options.ratePerSecond) * 1000);
+    void this.#clock.sleep(ms).then(() => {
+      this.#wakeScheduled = false;
+      this.#pump();
+    });
+  }
+}

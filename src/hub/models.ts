@@ -1,0 +1,78 @@
+/**
+ * The hub's REST models as zod schemas, reduced to the fields the operator compares or reports.
+ * Unknown fields (a newer hub's additions) are dropped, not rejected; fields that depend on the
+ * caller's scopes or on the hub's version are optional.
+ */
+import { z } from 'zod';
+
+const timestamp = z.string().nullable().optional();
+
+export const serverSchema = z.object({
+  name: z.string(),
+  ready: z.boolean(),
+  /** `spawn`, `stop`, or null. */
+  pending: z.string().nullable(),
+  /** Added in 3.0; older hubs imply it from ready and pending. */
+  stopped: z.boolean().optional(),
+  url: z.string().nullable().optional(),
+  started: timestamp,
+  last_activity: timestamp,
+  user_options: z.record(z.string(), z.unknown()).nullable().optional(),
+  progress_url: z.string().nullable().optional(),
+  /** 6.0+. */
+  display_name: z.string().nullable().optional(),
+});
+export type HubServer = z.output<typeof serverSchema>;
+
+export const userSchema = z.object({
+  name: z.string(),
+  admin: z.boolean(),
+  groups: z.array(z.string()).optional(),
+  created: timestamp,
+  last_activity: timestamp,
+  /** Active servers only, unless listed with include_stopped_servers. Needs read:servers. */
+  servers: z.record(z.string(), serverSchema).optional(),
+});
+export type HubUser = z.output<typeof userSchema>;
+
+export const groupSchema = z.object({
+  name: z.string(),
+  users: z.array(z.string()),
+  /** 4.0+. */
+  properties: z.record(z.string(), z.unknown()).optional(),
+});
+export type HubGroup = z.output<typeof groupSchema>;
+
+export const versionSchema = z.object({ version: z.string() });
+
+export const infoSchema = z.object({
+  version: z.string(),
+  python: z.string().optional(),
+  spawner: z.object({ class: z.string(), version: z.string().optional() }).optional(),
+  authenticator: z.object({ class: z.string(), version: z.string().optional() }).optional(),
+});
+export type HubInfo = z.output<typeof infoSchema>;
+
+const paginationSchema = z.object({
+  offset: z.number(),
+  limit: z.number(),
+  total: z.number(),
+  next: z.object({ offset: z.number(), limit: z.number() }).nullable(),
+});
+
+/** The envelope the hub answers with when asked for `application/jupyterhub-pagination+json`. */
+export function pageSchema<T extends z.ZodType>(
+  item: T,
+): z.ZodObject<{ items: z.ZodArray<T>; _pagination: typeof paginationSchema }> {
+  return z.object({ items: z.array(item), _pagination: paginationSchema });
+}
+
+/** One event of a spawn's progress stream. */
+export const progressEventSchema = z.object({
+  progress: z.number().optional(),
+  message: z.string().optional(),
+  ready: z.boolean().optional(),
+  failed: z.boolean().optional(),
+  url: z.string().optional(),
+});
+export type ProgressEvent = z.output<typeof progressEventSchema>;

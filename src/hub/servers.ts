@@ -1,0 +1,137 @@
+/**
+ * Servers, default ("") and named: start with user options, stop (optionally removing a named
+ * server), read state, follow a spawn's progress. The request shape differs by version: up to
+ * 5.x the whole start body is the user options; 6.0 takes `{user_options, display_name}`.
+ */
+import type { HubFeatures } from './features.ts';
+import type { HubClient } from './client.ts';
+import { callOptions, type CallOptions } from './request.ts';
+import { HubError, nullIfNotFound } from './errors.ts';
+import type { HubServer, ProgressEvent } from './models.ts';
+import { serverNameProblem } from './names.ts';
+import { isFinal, parseEventStream } from './progress.ts';
+import { serverPath, serverRoute } from './paths.ts';
+import type { UsersApi } from './users.ts';
+
+export interface StartOptions extends CallOptions {
+  /** Handed to the spawner; left out, the hub reuses the previous options. */
+  readonly userOptions?: Record<string, unknown>;
+  /** JupyterHub 6.0+; HUB_UNSUPPORTED on older hubs. */
+  readonly displayName?: string;
+}
+
+/** `ready`: the server answered within the hub's spawn wait. `pending`: it is still starting. */
+export type StartOutcome = 'ready' | 'pending';
+
+/** `stopped`: gone or never running. `stopping`: the hub is still stopping it. */
+export type StopOutcome = 'stopped' | 'stopping';
+
+export class ServersApi {
+  readonly #client: HubClient;
+  readonly #features: () => Promise<HubFeatures>;
+  readonly #users: () => UsersApi;
+
+  constructor(client: HubClient, features: () => Promise<HubFeatures>, users: () => UsersApi) {
+    this.#client = client;
+    this.#features = features;
+    this.#users = users;
+  }
+
+  /**
+   * Starts a server, creating a named one if needed. An already running server counts as
+   * started. HUB_RATE_LIMITED (with retryAfterMs) when the hub's spawn limit is reached,
+   * HUB_PENDING while a stop is pending, HUB_INVALID for names or options the hub refuses.
+   */
+  async start(user: string, server: string, options: StartOptions = {}): Promise<StartOutcome> {
+    const route = `POST ${serverRoute(server)}`;
+    const features = await this.#features();
+    const problem = serverNameProblem(server, features.serverApiV6);
+    if (problem)
+      throw new HubError(
+        'HUB_INVALID',
+        `${route}: not sent: ${JSON.stringify(server)}: ${problem}`,
+      );
+    if (options.displayName !== undefined && !features.serverApiV6) {
+      throw new HubError('HUB_UNSUPPORTED', `${route}: display names need JupyterHub 6.0 or newer`);
+    }
+    try {
+      const response = await this.#client.send({
+        method: 'POST',
+        route: serverRoute(server),
+        path: serverPath(user, server),
+        ...startBody(options, features),
+        ...callOptions(options),
+      });
+      return response.status === 202 ? 'pending' : 'ready';
+    } catch (err) {
+      if (
+        err instanceof HubError &&
+        err.code === 'HUB_INVALID' &&
+        /is already running/.test(err.message)
+      )
+        return 'ready';
+      throw err;
+    }
+  }
+
+  /** Stops a server; `remove` also deletes a named server's record (ignored for the default one). */
+  async stop(
+    user: string,
+    server: string,
+    options: CallOptions & { remove?: boolean } = {},
+  ): Promise<StopOutcome> {
+    const response = await nullIfNotFound(
+      this.#client.send({
+        method: 'DELETE',
+        route: serverRoute(server),
+        path: serverPath(user, server),
+        ...(options.remove && server !== '' ? { body: { remove: true } } : {}),
+        ...callOptions(options),
+      }),
+    );
+    return response?.status === 202 ? 'stopping' : 'stopped';
+  }
+
+  /** A server's state, stopped ones included; null when the user or the server does not exist. */
+  async get(user: string, server: string, options: CallOptions = {}): Promise<HubServer | null> {
+    const model = await this.#users().get(user, { ...options, includeStoppedServers: true });
+    return model?.servers?.[server] ?? null;
+  }
+
+  /**
+   * Follows a spawn until it is ready or failed, yielding each progress event. HUB_NOT_FOUND when
+   * the server is not starting (nothing to follow); the stream ends early if the hub closes it.
+   */
+  async *progress(
+    user: string,
+    server: string,
+    options: CallOptions = {},
+  ): AsyncGenerator<ProgressEvent> {
+    const body = await this.#client.stream({
+      method: 'GET',
+      route: `${serverRoute(server)}/progress`,
+      path: `${serverPath(user, server)}/progress`,
+      accept: 'text/event-stream',
+      ...callOptions(options),
+    });
+    try {
+      for await (const event of parseEventStream(body)) {
+        yield event;
+        if (isFinal(event)) return;
+      }
+    } finally {
+      body.destroy();
+    }
+  }
+}
+
+/** The start request's body for this hub version; none when there is nothing to say. */
+function startBody(options: StartOptions, features: HubFeatures): { body?: unknown } {
+  if (!features.serverApiV6)
+    return options.userOptions === undefined ? {} : { body: options.userOptions };
+  const body = {
+    ...(options.userOptions === undefined ? {} : { user_options: options.userOptions }),
+    ...(options.displayName === undefined ? {} : { display_name: options.displayName }),
+  };
+  return Object.keys(body).length === 0 ? {} : { body };
+}

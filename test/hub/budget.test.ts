@@ -1,0 +1,115 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { RequestBudget, type Priority, type Release } from '../../src/hub/budget.ts';
+import { ManualClock, flush } from '../support/manual-clock.ts';
+
+/** Queues acquisitions and records the order in which they are granted. */
+function recorder(budget: RequestBudget): {
+  order: string[];
+  releases: Map<string, Release>;
+  ask: (name: string, priority: Priority) => void;
+} {
+  const order: string[] = [];
+  const releases = new Map<string, Release>();
+  const ask = (name: string, priority: Priority): void => {
+    void budget.acquire(priority).then((release) => {
+      order.push(name);
+      releases.set(name, release);
+    });
+  };
+  return { order, releases, ask };
+}
+
+test('never has more requests in flight than the cap', async () => {
+  const budget = new RequestBudget(
+    { maxInFlight: 2, ratePerSecond: 1000, burst: 100 },
+    new ManualClock(),
+  );
+  const { order, releases, ask } = recorder(budget);
+  for (const name of ['a', 'b', 'c', 'd']) ask(name, 'user');
+  await flush();
+  assert.deepEqual(order, ['a', 'b']);
+  assert.deepEqual(budget.stats(), { inFlight: 2, waitingUser: 2, waitingBackground: 0 });
+  releases.get('a')!();
+  releases.get('a')!(); // a second release of the same slot changes nothing
+  await flush();
+  assert.deepEqual(order, ['a', 'b', 'c']);
+  assert.equal(budget.stats().inFlight, 2);
+});
+
+test('paces requests to the rate once the burst is spent', async () => {
+  const clock = new ManualClock();
+  const budget = new RequestBudget({ maxInFlight: 100, ratePerSecond: 10, burst: 3 }, clock);
+  const { order, releases, ask } = recorder(budget);
+  for (let i = 0; i < 8; i++) ask(`r${i}`, 'user');
+  await flush();
+  assert.equal(order.length, 3, 'the burst goes at once');
+  await clock.advance(100);
+  assert.equal(order.length, 4, 'then one every 100 ms at 10 per second');
+  await clock.advance(250);
+  assert.equal(order.length, 6);
+  for (const release of releases.values()) release();
+  await clock.advance(1_000);
+  assert.equal(order.length, 8);
+});
+
+test('user work goes ahead of background work that waited longer', async () => {
+  const budget = new RequestBudget(
+    { maxInFlight: 1, ratePerSecond: 1000, burst: 100, backgroundEvery: 100 },
+    new ManualClock(),
+  );
+  const { order, releases, ask } = recorder(budget);
+  ask('first', 'user');
+  ask('sweep1', 'background');
+  ask('sweep2', 'background');
+  ask('edit1', 'user');
+  ask('edit2', 'user');
+  await flush();
+  for (let i = 0; i < 5; i++) {
+    releases.get(order.at(-1)!)!();
+    await flush();
+  }
+  assert.deepEqual(order, ['first', 'edit1', 'edit2', 'sweep1', 'sweep2']);
+});
+
+test('background work keeps one grant in every backgroundEvery while users wait', async () => {
+  const budget = new RequestBudget(
+    { maxInFlight: 1, ratePerSecond: 1000, burst: 100, backgroundEvery: 3 },
+    new ManualClock(),
+  );
+  const { order, releases, ask } = recorder(budget);
+  ask('u0', 'user');
+  for (let i = 1; i <= 6; i++) ask(`u${i}`, 'user');
+  for (let i = 1; i <= 3; i++) ask(`b${i}`, 'background');
+  await flush();
+  for (let i = 0; i < 10; i++) {
+    releases.get(order.at(-1)!)!();
+    await flush();
+  }
+  assert.deepEqual(order, ['u0', 'u1', 'u2', 'b1', 'u3', 'u4', 'b2', 'u5', 'u6', 'b3']);
+});
+
+test('an aborted wait leaves the queue and is rejected with the reason', async () => {
+  const budget = new RequestBudget(
+    { maxInFlight: 1, ratePerSecond: 1000, burst: 100 },
+    new ManualClock(),
+  );
+  const holder = await budget.acquire('user');
+  const controller = new AbortController();
+  const waiting = budget.acquire('background', controller.signal);
+  controller.abort(new Error('shutting down'));
+  await assert.rejects(waiting, /shutting down/);
+  assert.deepEqual(budget.stats(), { inFlight: 1, waitingUser: 0, waitingBackground: 0 });
+  holder();
+});
+
+test('rejects settings that would stall every request', () => {
+  assert.throws(
+    () => new RequestBudget({ maxInFlight: 0 }, new ManualClock()),
+    /maxInFlight must be positive/,
+  );
+  assert.throws(
+    () => new RequestBudget({ ratePerSecond: Number.NaN }, new ManualClock()),
+    /ratePerSecond/,
+  );
+});

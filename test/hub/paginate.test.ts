@@ -1,0 +1,122 @@
+// The pagination walk, against an in-process server that pages a list of names.
+import { after, before, beforeEach, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { z } from 'zod';
+import { HubClient } from '../../src/hub/client.ts';
+import { listAll, paginate, paginationAccept } from '../../src/hub/paginate.ts';
+import { FaultHub, json, type Responder } from '../support/fault-hub.ts';
+import { ManualClock } from '../support/manual-clock.ts';
+import { silentLogger } from '../support/logs.ts';
+
+const item = z.object({ name: z.string() });
+let hub: FaultHub;
+let client: HubClient;
+
+before(async () => {
+  hub = await FaultHub.start();
+  client = new HubClient({
+    baseUrl: hub.url,
+    token: 't',
+    clock: new ManualClock('instant'),
+    logger: silentLogger,
+  });
+});
+after(async () => {
+  await client.close();
+  await hub.stop();
+});
+beforeEach(() => {
+  hub.seen.length = 0;
+});
+
+/** Serves `total` names the way the hub pages them, clamping limit to 200. */
+function pages(total: number): Responder {
+  return (req, res) => {
+    const query = new URL(req.url, 'http://x').searchParams;
+    const offset = Number(query.get('offset'));
+    const limit = Math.min(200, Number(query.get('limit')));
+    const items = Array.from({ length: Math.max(0, Math.min(limit, total - offset)) }, (_, i) => ({
+      name: `u${offset + i}`,
+      extra: 1,
+    }));
+    const next =
+      offset + limit < total
+        ? { offset: offset + limit, limit, url: 'http://elsewhere/hub/api/users' }
+        : null;
+    json(res, 200, { items, _pagination: { offset, limit, total, next } });
+  };
+}
+
+test('walks every page with the pagination Accept header and limit=200', async () => {
+  hub.otherwise(pages(450));
+  const all = await listAll(client, { route: '/users', path: '/users' }, item, (u) => u.name);
+  assert.equal(all.size, 450);
+  assert.deepEqual(
+    all.get('u449'),
+    { name: 'u449' },
+    'fields the operator does not use are dropped',
+  );
+  assert.deepEqual(
+    hub.seen.map((r) => r.url),
+    [
+      '/hub/api/users?offset=0&limit=200',
+      '/hub/api/users?offset=200&limit=200',
+      '/hub/api/users?offset=400&limit=200',
+    ],
+  );
+  assert.ok(hub.seen.every((r) => r.headers.accept === paginationAccept));
+});
+
+test('an empty list costs one request', async () => {
+  hub.otherwise(pages(0));
+  assert.equal(
+    (await listAll(client, { route: '/users', path: '/users' }, item, (u) => u.name)).size,
+    0,
+  );
+  assert.equal(hub.seen.length, 1);
+});
+
+test('keeps query parameters on every page', async () => {
+  hub.otherwise(pages(201));
+  for await (const page of paginate(
+    client,
+    { route: '/users', path: '/users', query: { state: 'active' } },
+    item,
+  )) {
+    assert.ok(page.length > 0);
+  }
+  assert.deepEqual(
+    hub.seen.map((r) => r.url),
+    [
+      '/hub/api/users?state=active&offset=0&limit=200',
+      '/hub/api/users?state=active&offset=200&limit=200',
+    ],
+  );
+});
+
+test('a hub that answers bare lists is walked by offset until a short page', async () => {
+  hub.otherwise((req, res) => {
+    const offset = Number(new URL(req.url, 'http://x').searchParams.get('offset'));
+    json(
+      res,
+      200,
+      Array.from({ length: offset === 0 ? 200 : 15 }, (_, i) => ({ name: `u${offset + i}` })),
+    );
+  });
+  const all = await listAll(client, { route: '/users', path: '/users' }, item, (u) => u.name);
+  assert.equal(all.size, 215);
+  assert.equal(hub.seen.length, 2);
+});
+
+test('a next link that does not advance is HUB_BAD_RESPONSE, not an endless walk', async () => {
+  hub.otherwise((_req, res) =>
+    json(res, 200, {
+      items: [{ name: 'a' }],
+      _pagination: { offset: 0, limit: 1, total: 5, next: { offset: 0, limit: 1 } },
+    }),
+  );
+  await assert.rejects(
+    listAll(client, { route: '/users', path: '/users' }, item, (u) => u.name),
+    /did not advance/,
+  );
+});

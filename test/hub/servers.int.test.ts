@@ -1,0 +1,106 @@
+// Servers against the real JupyterHub and its stand-in single-user server.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { HubError } from '../../src/hub/errors.ts';
+import type { ProgressEvent } from '../../src/hub/models.ts';
+import { loadTestenv } from '../support/testenv.ts';
+import { realHub, uniqueName } from '../support/real-hub.ts';
+
+const env = loadTestenv();
+const { hub } = realHub(env);
+const v6 = env.hubVersion.startsWith('6.');
+const user = uniqueName('spawner');
+
+before(() => hub.users.create(user));
+after(async () => {
+  await hub.users.delete(user);
+  await hub.close();
+});
+
+function code(err: unknown): string {
+  return err instanceof HubError ? err.code : `not a HubError: ${String(err)}`;
+}
+
+test('starts the default server with user options that reach the spawner, and stops it', async () => {
+  assert.equal(
+    await hub.servers.start(user, '', { userOptions: { profile: 'small', cpu: 1 } }),
+    'ready',
+  );
+  const server = await hub.servers.get(user, '');
+  assert.equal(server?.ready, true);
+  assert.deepEqual(server?.user_options, { profile: 'small', cpu: 1 });
+  assert.equal(
+    await hub.servers.start(user, ''),
+    'ready',
+    'starting a running server is not an error',
+  );
+  assert.equal(await hub.servers.stop(user, ''), 'stopped');
+  assert.equal(await hub.servers.stop(user, ''), 'stopped', 'stopping a stopped server is done');
+  assert.equal((await hub.servers.get(user, ''))?.ready ?? false, false);
+});
+
+test('starts a named server and removes it', async () => {
+  assert.equal(await hub.servers.start(user, 'nb1', { userOptions: { image: 'scipy' } }), 'ready');
+  assert.equal((await hub.servers.get(user, 'nb1'))?.url, `/user/${user}/nb1/`);
+  assert.equal(await hub.servers.stop(user, 'nb1', { remove: true }), 'stopped');
+  assert.equal(await hub.servers.get(user, 'nb1'), null, 'removed, not merely stopped');
+});
+
+test('follows a spawn through its progress events to ready', async () => {
+  const starting = hub.servers.start(user, 'slow', { userOptions: { stub_start_delay: 2 } });
+  for (let i = 0; i < 50 && (await hub.servers.get(user, 'slow'))?.pending !== 'spawn'; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const events: ProgressEvent[] = [];
+  for await (const event of hub.servers.progress(user, 'slow')) events.push(event);
+  assert.equal(events.at(-1)?.ready, true, JSON.stringify(events));
+  assert.equal(events.at(-1)?.url, `/user/${user}/slow/`);
+  assert.equal(await starting, 'ready');
+  await hub.servers.stop(user, 'slow', { remove: true });
+});
+
+// The fact sheet says 400 "not starting"; JupyterHub 5.5.1 and 6.1.1 both answer 404.
+test('asking for the progress of a server that is not starting is HUB_NOT_FOUND', async () => {
+  await hub.servers.start(user, 'idle');
+  await hub.servers.stop(user, 'idle');
+  const err = await (async () => {
+    for await (const _ of hub.servers.progress(user, 'idle')) void _;
+  })().catch((e: unknown) => e);
+  assert.equal(code(err), 'HUB_NOT_FOUND');
+  await hub.servers.stop(user, 'idle', { remove: true });
+});
+
+test('display names need JupyterHub 6', async () => {
+  const outcome = await hub.servers
+    .start(user, 'shown', { displayName: 'My Dashboard' })
+    .catch((e: unknown) => e);
+  if (v6) {
+    assert.equal(outcome, 'ready');
+    assert.equal((await hub.servers.get(user, 'shown'))?.display_name, 'My Dashboard');
+    await hub.servers.stop(user, 'shown', { remove: true });
+  } else {
+    assert.equal(code(outcome), 'HUB_UNSUPPORTED');
+  }
+});
+
+test('server names follow the rule of the hub release', async () => {
+  const outcome = await hub.servers.start(user, 'My.Server').catch((e: unknown) => e);
+  if (v6) {
+    assert.equal(code(outcome), 'HUB_INVALID');
+    // The hub itself agrees: sent anyway, it answers 400 Invalid server_name.
+    const sent = await hub.client
+      .send({ method: 'POST', route: 'raw', path: `/users/${user}/servers/My.Server` })
+      .catch((e: unknown) => e);
+    assert.match(String(sent), /400 Invalid server_name/);
+  } else {
+    assert.equal(outcome, 'ready');
+    await hub.servers.stop(user, 'My.Server', { remove: true });
+  }
+});
+
+test('servers of a user that does not exist: start is HUB_NOT_FOUND, stop is done', async () => {
+  const ghost = uniqueName('ghost');
+  assert.equal(code(await hub.servers.start(ghost, '').catch((e: unknown) => e)), 'HUB_NOT_FOUND');
+  assert.equal(await hub.servers.stop(ghost, ''), 'stopped');
+  assert.equal(await hub.servers.get(ghost, ''), null);
+});
