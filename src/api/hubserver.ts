@@ -1,0 +1,47 @@
+/**
+ * HubServer: one server (the default or a named one) of a JupyterHub user, declared in a
+ * namespace. The spec schema mirrors crds/hubservers.yaml (test/api/crds.test.ts keeps the two in
+ * step); the status is what the operator writes.
+ */
+import { z } from 'zod';
+import {
+  commonStatusShape,
+  deletionPolicySchema,
+  displayNameSchema,
+  ownershipSchema,
+  serverNameSchema,
+  timestampSchema,
+  usernameSchema,
+} from './fields.ts';
+import type { Resource } from './meta.ts';
+
+/**
+ * The desired server. `serverName` "" is the user's default server. With `keepRunning` false a
+ * server is started once per change of the spec and a later stop (idle culler, user) is
+ * respected; with true it is started whenever it is found stopped. Unknown fields are dropped.
+ */
+export const hubServerSpecSchema = z.object({
+  username: usernameSchema,
+  serverName: serverNameSchema.default(''),
+  state: z.enum(['Running', 'Stopped']).default('Running'),
+  keepRunning: z.boolean().default(false),
+  userOptions: z.record(z.string(), z.unknown()).optional(),
+  displayName: displayNameSchema.optional(),
+  deletionPolicy: deletionPolicySchema.optional(),
+});
+
+/** What the operator last observed in the hub; every field is optional until it has. */
+export const hubServerStatusSchema = z.object({
+  ...commonStatusShape,
+  ownership: ownershipSchema.optional(),
+  phase: z.enum(['Pending', 'Running', 'Stopped', 'Failed']).optional(),
+  url: z.string().optional(),
+  startedAt: timestampSchema.optional(),
+  lastActivity: timestampSchema.optional(),
+  message: z.string().optional(),
+});
+
+export type HubServerSpec = z.output<typeof hubServerSpecSchema>;
+export type HubServerStatus = z.output<typeof hubServerStatusSchema>;
+export type HubServerPhase = NonNullable<HubServerStatus['phase']>;
+export type HubServer = Resource<'HubServer', HubServerSpec, HubServerStatus>;

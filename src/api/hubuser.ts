@@ -1,0 +1,39 @@
+/**
+ * HubUser: one JupyterHub user, declared in a namespace. The spec schema mirrors
+ * crds/hubusers.yaml (test/api/crds.test.ts keeps the two in step); the status is what the
+ * operator writes.
+ */
+import { z } from 'zod';
+import {
+  commonStatusShape,
+  deletionPolicySchema,
+  ownershipSchema,
+  timestampSchema,
+  usernameSchema,
+} from './fields.ts';
+import type { Resource } from './meta.ts';
+
+/**
+ * The desired hub user. `username` unset means metadata.name; `deletionPolicy` unset means
+ * Delete for a hub user the operator created and Retain for one it adopted. Unknown fields are
+ * dropped.
+ */
+export const hubUserSpecSchema = z.object({
+  username: usernameSchema.optional(),
+  admin: z.boolean().default(false),
+  deletionPolicy: deletionPolicySchema.optional(),
+});
+
+/** What the operator last observed in the hub; every field is optional until it has. */
+export const hubUserStatusSchema = z.object({
+  ...commonStatusShape,
+  username: z.string().optional(),
+  ownership: ownershipSchema.optional(),
+  admin: z.boolean().optional(),
+  lastActivity: timestampSchema.optional(),
+  servers: z.int().min(0).optional(),
+});
+
+export type HubUserSpec = z.output<typeof hubUserSpecSchema>;
+export type HubUserStatus = z.output<typeof hubUserStatusSchema>;
+export type HubUser = Resource<'HubUser', HubUserSpec, HubUserStatus>;
