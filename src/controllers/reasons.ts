@@ -1,0 +1,38 @@
+/**
+ * How a failed reconcile reads in status: each error code becomes a condition reason a human
+ * can act on. The error's own classification (retryable or terminal) decides the requeue.
+ */
+import { OperatorError } from '../errors.ts';
+
+const reasons: Record<string, string> = {
+  HUB_UNAVAILABLE: 'HubUnavailable',
+  HUB_UNAUTHORIZED: 'Unauthorized',
+  HUB_RATE_LIMITED: 'RateLimited',
+  HUB_INVALID: 'HubRejected',
+  HUB_NOT_FOUND: 'HubNotFound',
+  HUB_CONFLICT: 'Conflict',
+  HUB_PENDING: 'HubBusy',
+  HUB_UNSUPPORTED: 'UnsupportedByHub',
+  HUB_BAD_RESPONSE: 'HubBadResponse',
+};
+
+/** The condition reason and message for an error thrown by a reconciler. */
+export function reasonFor(err: unknown): { reason: string; message: string } {
+  if (err instanceof OperatorError)
+    return { reason: reasons[err.code] ?? 'Error', message: err.message };
+  return { reason: 'KubernetesError', message: kubeMessage(err) };
+}
+
+/** A Kubernetes API error's own message (client-node puts the Status JSON in `body`). */
+function kubeMessage(err: unknown): string {
+  const body = (err as { body?: unknown }).body;
+  if (typeof body === 'string') {
+    try {
+      const status = JSON.parse(body) as { message?: string };
+      if (status.message) return status.message;
+    } catch {
+      // not a Status object
+    }
+  }
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,53 @@
+/**
+ * The contract between the generic runner and a kind's reconciler. A reconciler decides; the
+ * runner persists: finalizer, status (conditions, observedGeneration), Events and the next
+ * visit. Both methods must be idempotent, and `cleanup` must cope with `reconcile` never
+ * having run.
+ */
+import type { Logger } from 'pino';
+import type { Condition, ConditionStatus } from '../api/conditions.ts';
+import type { Kind, KindDescriptor, ObjectMeta } from '../api/meta.ts';
+import type { EventNote } from '../kube/events.ts';
+
+/** An object of one of the operator's kinds, as the runner handles it. */
+export interface KindObject {
+  readonly apiVersion: string;
+  readonly kind: Kind;
+  readonly metadata: ObjectMeta;
+  readonly spec: unknown;
+  readonly status?: {
+    observedGeneration?: number;
+    conditions?: Condition[];
+    [field: string]: unknown;
+  };
+}
+
+/** A condition as a reconciler states it; the runner adds times and the generation. */
+export interface ConditionStatement {
+  readonly type: string;
+  readonly status: ConditionStatus;
+  readonly reason: string;
+  readonly message: string;
+}
+
+/** What one reconcile decided. */
+export interface Outcome {
+  /** The kind's own status fields; conditions and observedGeneration are the runner's. */
+  readonly fields: Record<string, unknown>;
+  readonly conditions: readonly ConditionStatement[];
+  /** Visit again after this long (polling something in progress); otherwise at the next resync. */
+  readonly requeueAfterMs?: number;
+  readonly events?: readonly EventNote[];
+}
+
+export interface ReconcileContext {
+  readonly logger: Logger;
+}
+
+export interface Reconciler<T extends KindObject> {
+  readonly kind: KindDescriptor;
+  /** Brings the hub in line with `object`; throws typed errors for the runner to classify. */
+  reconcile(object: T, context: ReconcileContext): Promise<Outcome>;
+  /** Undoes or retains the hub side of a deleted object; resolves when the finalizer may go. */
+  cleanup(object: T, context: ReconcileContext): Promise<readonly EventNote[]>;
+}

@@ -1,0 +1,212 @@
+/**
+ * The generic controller loop for one kind: informer changes become keys in the work queue;
+ * workers take a key, read the cached object, and either clean up a deleted object (then drop
+ * the finalizer) or ensure the finalizer and reconcile; then the runner writes status (only if
+ * it changed), records Events and schedules the next visit. Every key is revisited each resync.
+ */
+import type { Logger } from 'pino';
+import { setCondition, type Condition } from '../api/conditions.ts';
+import { apiVersion, keyOf, parseKey } from '../api/meta.ts';
+import type { Clock } from '../clock.ts';
+import { isRetryable } from '../errors.ts';
+import type { EventNote, EventRecorder } from '../kube/events.ts';
+import type { Finalizers } from '../kube/finalizers.ts';
+import type { Informer } from '../kube/informer.ts';
+import type { WorkQueue } from '../kube/queue.ts';
+import type { StatusWriter } from '../kube/status.ts';
+import { reasonFor } from './reasons.ts';
+import type { ConditionStatement, KindObject, Reconciler } from './reconciler.ts';
+
+export interface RunnerDeps<T extends KindObject> {
+  readonly reconciler: Reconciler<T>;
+  readonly informer: Informer<T>;
+  readonly queue: WorkQueue;
+  readonly status: StatusWriter;
+  readonly finalizers: Finalizers;
+  readonly events: EventRecorder;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly resyncMs: number;
+  readonly observer?: RunnerObserver;
+}
+
+export interface RunnerObserver {
+  readonly reconciled?: (result: 'success' | 'error' | 'requeue', seconds: number) => void;
+}
+
+export class Runner<T extends KindObject> {
+  readonly #deps: RunnerDeps<T>;
+  readonly #stop = new AbortController();
+  #reconcileCount = 0;
+
+  constructor(deps: RunnerDeps<T>) {
+    this.#deps = deps;
+    deps.informer.onChange((change, object, previous) => {
+      if (change === 'updated' && previous && !worthReconciling(previous, object)) return;
+      // Objects from the first list are routine; edits after it are what users wait for.
+      const priority = deps.informer.isSynced ? 'user' : 'background';
+      deps.queue.add(keyOf(object.metadata.namespace, object.metadata.name), priority);
+    });
+  }
+
+  /** Starts `workers` workers and the resync timer; resolves when the queue is closed and drained. */
+  async run(workers: number): Promise<void> {
+    void this.#resync();
+    await Promise.all(Array.from({ length: workers }, () => this.#work()));
+  }
+
+  /** Stops taking keys; `run` resolves once in-flight keys are done. */
+  stop(): void {
+    this.#stop.abort();
+    this.#deps.queue.close();
+  }
+
+  /** Reconciles so far (for logs and tests). */
+  get reconciles(): number {
+    return this.#reconcileCount;
+  }
+
+  async #work(): Promise<void> {
+    for (
+      let key = await this.#deps.queue.get();
+      key !== undefined;
+      key = await this.#deps.queue.get()
+    ) {
+      try {
+        await this.process(key);
+      } finally {
+        this.#deps.queue.done(key);
+      }
+    }
+  }
+
+  async #resync(): Promise<void> {
+    while (!this.#stop.signal.aborted) {
+      await this.#deps.clock.sleep(this.#deps.resyncMs, this.#stop.signal).catch(() => {});
+      for (const object of this.#deps.informer.list()) {
+        this.#deps.queue.add(keyOf(object.metadata.namespace, object.metadata.name), 'background');
+      }
+    }
+  }
+
+  /** One visit of one key. Never throws: failures become status, Events and a backoff. */
+  async process(key: string): Promise<void> {
+    const { informer, queue, reconciler, clock } = this.#deps;
+    const { namespace, name } = parseKey(key);
+    const object = informer.get(namespace, name);
+    if (!object) {
+      queue.forget(key);
+      return;
+    }
+    this.#reconcileCount += 1;
+    const started = clock.now();
+    const logger = this.#deps.logger.child({
+      kind: reconciler.kind.kind,
+      key,
+      reconcile: this.#reconcileCount,
+    });
+    let result: 'success' | 'error' | 'requeue' = 'success';
+    try {
+      if (object.metadata.deletionTimestamp) await this.#finalize(object, logger);
+      else result = await this.#reconcile(object, logger);
+    } catch (err) {
+      result = 'error';
+      await this.#fail(object, err, logger);
+    } finally {
+      this.#deps.observer?.reconciled?.(result, (clock.now() - started) / 1000);
+    }
+  }
+
+  async #reconcile(object: T, logger: Logger): Promise<'success' | 'requeue'> {
+    const { finalizers, reconciler, queue } = this.#deps;
+    const current = await finalizers.add(object);
+    const outcome = await reconciler.reconcile(current, { logger });
+    await this.#writeStatus(current, outcome.fields, outcome.conditions);
+    this.#record(current, outcome.events ?? []);
+    const key = keyOf(object.metadata.namespace, object.metadata.name);
+    queue.forget(key);
+    if (outcome.requeueAfterMs === undefined) return 'success';
+    queue.addAfter(key, outcome.requeueAfterMs, 'background');
+    return 'requeue';
+  }
+
+  async #finalize(object: T, logger: Logger): Promise<void> {
+    const { finalizers, reconciler } = this.#deps;
+    if (!finalizers.has(object)) return;
+    const events = await reconciler.cleanup(object, { logger });
+    this.#record(object, events);
+    await finalizers.remove(object);
+    logger.info('Finalized');
+  }
+
+  /** Status says why the reconcile failed; the key backs off unless retrying cannot help. */
+  async #fail(object: T, err: unknown, logger: Logger): Promise<void> {
+    const { reason, message } = reasonFor(err);
+    const key = keyOf(object.metadata.namespace, object.metadata.name);
+    const retry = isRetryable(err);
+    const retryAfterMs = (err as { retryAfterMs?: number }).retryAfterMs;
+    logger.warn({ reason, err: message, retry }, 'Reconcile failed');
+    const synced: ConditionStatement = { type: 'Synced', status: 'False', reason, message };
+    try {
+      await this.#writeStatus(object, keptFields(object), [synced]);
+    } catch (statusErr) {
+      logger.warn({ err: reasonFor(statusErr).message }, 'Could not write status');
+    }
+    this.#record(object, [{ type: 'Warning', reason, action: 'Reconcile', note: message }]);
+    if (retryAfterMs !== undefined) this.#deps.queue.addAfter(key, retryAfterMs);
+    else if (retry) this.#deps.queue.addRateLimited(key);
+  }
+
+  async #writeStatus(
+    object: T,
+    fields: Record<string, unknown>,
+    statements: readonly ConditionStatement[],
+  ): Promise<void> {
+    const now = new Date(this.#deps.clock.now()).toISOString();
+    const generation = object.metadata.generation;
+    let conditions: Condition[] = object.status?.conditions ?? [];
+    for (const statement of statements) {
+      conditions = setCondition(
+        conditions,
+        { ...statement, ...(generation === undefined ? {} : { observedGeneration: generation }) },
+        now,
+      );
+    }
+    const next = { ...fields, observedGeneration: generation, conditions };
+    await this.#deps.status.write(object, object.status, next);
+  }
+
+  #record(object: T, events: readonly EventNote[]): void {
+    const regarding = {
+      apiVersion,
+      kind: object.kind,
+      namespace: object.metadata.namespace,
+      name: object.metadata.name,
+      ...(object.metadata.uid ? { uid: object.metadata.uid } : {}),
+    };
+    for (const event of events) void this.#deps.events.record(regarding, event);
+  }
+}
+
+/** The status fields a failed reconcile leaves as they were. */
+function keptFields(object: KindObject): Record<string, unknown> {
+  const {
+    conditions: _conditions,
+    observedGeneration: _generation,
+    ...fields
+  } = object.status ?? {};
+  return fields;
+}
+
+/** Status-only updates (our own writes) need no reconcile; spec, labels and deletion do. */
+function worthReconciling(previous: KindObject, next: KindObject): boolean {
+  const a = previous.metadata;
+  const b = next.metadata;
+  return (
+    a.generation !== b.generation ||
+    a.deletionTimestamp !== b.deletionTimestamp ||
+    JSON.stringify(a.labels ?? {}) !== JSON.stringify(b.labels ?? {}) ||
+    JSON.stringify(a.annotations ?? {}) !== JSON.stringify(b.annotations ?? {}) ||
+    JSON.stringify(a.finalizers ?? []) !== JSON.stringify(b.finalizers ?? [])
+  );
+}

@@ -1,0 +1,150 @@
+/**
+ * Kubernetes Events (events.k8s.io/v1) for what a human wants to see in `kubectl describe`.
+ * Repeats of the same event for the same object within a window become one Event with a
+ * series count, written at most once per update interval, so a failing object cannot spam.
+ * Recording never throws: an Event is worth less than the reconcile that reports it.
+ */
+import { randomBytes } from 'node:crypto';
+import * as k8s from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.ts';
+
+export interface EventNote {
+  readonly type: 'Normal' | 'Warning';
+  /** CamelCase, e.g. Created, HubUnavailable. */
+  readonly reason: string;
+  /** What the operator did or tried, e.g. CreateUser. */
+  readonly action: string;
+  /** Human-readable, at most 1 kB. */
+  readonly note: string;
+}
+
+export interface Regarding {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly uid?: string;
+}
+
+export interface EventOptions {
+  readonly controller: string;
+  readonly instance: string;
+  /** Repeats closer together than this join one series. */
+  readonly seriesWindowMs?: number;
+  /** A series is written at most this often. */
+  readonly seriesUpdateMs?: number;
+}
+
+interface Series {
+  readonly name: string;
+  readonly namespace: string;
+  count: number;
+  lastAt: number;
+  writtenAt: number;
+  flushScheduled: boolean;
+}
+
+export class EventRecorder {
+  readonly #api: k8s.EventsV1Api;
+  readonly #options: Required<EventOptions>;
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  readonly #series = new Map<string, Series>();
+
+  constructor(kc: k8s.KubeConfig, options: EventOptions, deps: { clock: Clock; logger: Logger }) {
+    this.#api = kc.makeApiClient(k8s.EventsV1Api);
+    this.#options = { seriesWindowMs: 600_000, seriesUpdateMs: 60_000, ...options };
+    this.#clock = deps.clock;
+    this.#logger = deps.logger;
+  }
+
+  /** Records an event about `regarding`; resolves when written (or given up), never rejects. */
+  async record(regarding: Regarding, event: EventNote): Promise<void> {
+    const now = this.#clock.now();
+    this.#prune(now);
+    const key = [
+      regarding.namespace,
+      regarding.name,
+      regarding.uid,
+      event.type,
+      event.reason,
+      event.note,
+    ].join('\0');
+    const series = this.#series.get(key);
+    try {
+      if (!series) {
+        await this.#create(key, regarding, event, now);
+        return;
+      }
+      series.count += 1;
+      series.lastAt = now;
+      const wait = series.writtenAt + this.#options.seriesUpdateMs - now;
+      if (wait <= 0) await this.#writeSeries(series);
+      else if (!series.flushScheduled) {
+        series.flushScheduled = true;
+        void this.#clock.sleep(wait).then(() => {
+          series.flushScheduled = false;
+          return this.#writeSeries(series).catch((err: unknown) => this.#warn(err));
+        });
+      }
+    } catch (err) {
+      this.#warn(err);
+    }
+  }
+
+  async #create(key: string, regarding: Regarding, event: EventNote, now: number): Promise<void> {
+    const name = `${regarding.name}.${randomBytes(8).toString('hex')}`;
+    const series: Series = {
+      name,
+      namespace: regarding.namespace,
+      count: 1,
+      lastAt: now,
+      writtenAt: now,
+      flushScheduled: false,
+    };
+    this.#series.set(key, series);
+    await this.#api.createNamespacedEvent({
+      namespace: regarding.namespace,
+      body: {
+        metadata: { name, namespace: regarding.namespace },
+        eventTime: new k8s.V1MicroTime(now),
+        reportingController: this.#options.controller,
+        reportingInstance: this.#options.instance,
+        action: event.action,
+        reason: event.reason,
+        note: event.note.slice(0, 1024),
+        type: event.type,
+        regarding: { ...regarding },
+      },
+    });
+  }
+
+  async #writeSeries(series: Series): Promise<void> {
+    if (series.count < 2) return;
+    series.writtenAt = this.#clock.now();
+    await this.#api.patchNamespacedEvent(
+      {
+        name: series.name,
+        namespace: series.namespace,
+        body: {
+          series: { count: series.count, lastObservedTime: new k8s.V1MicroTime(series.lastAt) },
+        },
+      },
+      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+    );
+  }
+
+  #prune(now: number): void {
+    for (const [key, series] of this.#series) {
+      if (now - series.lastAt > this.#options.seriesWindowMs) this.#series.delete(key);
+    }
+  }
+
+  #warn(err: unknown): void {
+    this.#logger.warn(
+      { err: err instanceof Error ? err.message : String(err) },
+      'Could not record an Event',
+    );
+  }
+}

@@ -1,0 +1,269 @@
+/**
+ * A supervised list+watch of one resource, kept in a cache. Unlike client-node's ListWatch it
+ * never gives up: any failure restarts it with jittered backoff; a watchdog restarts a watch
+ * that has gone silent; a periodic relist repairs anything a watch missed. It tells its owner
+ * which objects changed (the owner queues their keys) and keeps objects without managedFields.
+ */
+import * as k8s from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.ts';
+
+/** What the informer needs of an object: raw JSON as the API server sends it. */
+export interface WatchedObject {
+  metadata?: {
+    name?: string;
+    namespace?: string;
+    resourceVersion?: string;
+    managedFields?: unknown;
+  };
+}
+
+export type ChangeKind = 'added' | 'updated' | 'deleted';
+
+export interface InformerOptions<T extends WatchedObject> {
+  /** Watch path, e.g. `/apis/hubops.io/v1alpha1/hubusers` or `.../namespaces/ns/hubusers`. */
+  readonly path: string;
+  readonly list: () => Promise<{ items: T[]; metadata?: { resourceVersion?: string } }>;
+  readonly restartMinMs?: number;
+  readonly restartMaxMs?: number;
+  /** A watch with no event and no reconnect for this long is restarted. */
+  readonly watchdogMs?: number;
+  /** How often everything is listed afresh and compared with the cache. */
+  readonly relistMs?: number;
+}
+
+export interface InformerObserver {
+  readonly restarted?: (reason: string) => void;
+}
+
+/** `previous` is the cached version an update replaced. */
+export type ChangeListener<T> = (change: ChangeKind, object: T, previous?: T) => void;
+
+export class Informer<T extends WatchedObject> {
+  readonly #kc: k8s.KubeConfig;
+  readonly #options: Required<InformerOptions<T>>;
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  readonly #random: () => number;
+  readonly #observer: InformerObserver;
+  readonly #listeners: ChangeListener<T>[] = [];
+  readonly #cache = new Map<string, T>();
+  readonly #stopping = new AbortController();
+  #resourceVersion = '';
+  #watch: AbortController | undefined;
+  #lastActivity = 0;
+  #lastList = 0;
+  #synced = false;
+  #markSynced: () => void = () => {};
+  #loop: Promise<void> | undefined;
+  /** Resolves after the first successful list. */
+  readonly synced: Promise<void>;
+
+  constructor(
+    kc: k8s.KubeConfig,
+    options: InformerOptions<T>,
+    deps: { clock: Clock; logger: Logger; random?: () => number; observer?: InformerObserver },
+  ) {
+    this.#kc = kc;
+    this.#options = {
+      restartMinMs: 500,
+      restartMaxMs: 30_000,
+      watchdogMs: 300_000,
+      relistMs: 600_000,
+      ...options,
+    };
+    this.#clock = deps.clock;
+    this.#logger = deps.logger;
+    this.#random = deps.random ?? Math.random;
+    this.#observer = deps.observer ?? {};
+    this.synced = new Promise((resolve) => (this.#markSynced = resolve));
+  }
+
+  onChange(listener: ChangeListener<T>): void {
+    this.#listeners.push(listener);
+  }
+
+  get isSynced(): boolean {
+    return this.#synced;
+  }
+
+  get(namespace: string, name: string): T | undefined {
+    return this.#cache.get(cacheKey(namespace, name));
+  }
+
+  list(): T[] {
+    return [...this.#cache.values()];
+  }
+
+  start(): void {
+    this.#loop ??= this.#run();
+    void this.#watchdog();
+  }
+
+  /** Stops watching for good; resolves when the loop has ended. */
+  async stop(): Promise<void> {
+    this.#stopping.abort();
+    this.#watch?.abort();
+    await this.#loop;
+  }
+
+  async #run(): Promise<void> {
+    let failures = 0;
+    while (!this.#stopping.signal.aborted) {
+      try {
+        if (
+          this.#resourceVersion === '' ||
+          this.#clock.now() - this.#lastList >= this.#options.relistMs
+        ) {
+          await this.#relist();
+        }
+        const progressed = await this.#watchOnce();
+        failures = progressed ? 0 : failures;
+      } catch (err) {
+        if (this.#stopping.signal.aborted) break;
+        failures += 1;
+        const reason = describe(err);
+        this.#observer.restarted?.(reason);
+        const exponential = Math.min(
+          this.#options.restartMaxMs,
+          this.#options.restartMinMs * 2 ** (failures - 1),
+        );
+        const delay = exponential / 2 + (exponential / 2) * this.#random();
+        this.#logger.warn(
+          { path: this.#options.path, reason, retryInMs: Math.round(delay) },
+          'Watch failed; restarting',
+        );
+        await this.#clock.sleep(delay, this.#stopping.signal).catch(() => {});
+      }
+    }
+  }
+
+  async #relist(): Promise<void> {
+    const list = await this.#options.list();
+    this.#lastList = this.#clock.now();
+    this.#lastActivity = this.#lastList;
+    const seen = new Set<string>();
+    for (const object of list.items) {
+      const key = keyOf(object);
+      seen.add(key);
+      this.#upsert(key, object);
+    }
+    for (const [key, object] of this.#cache) {
+      if (!seen.has(key)) {
+        this.#cache.delete(key);
+        this.#emit('deleted', object);
+      }
+    }
+    this.#resourceVersion = list.metadata?.resourceVersion ?? '';
+    if (!this.#synced) {
+      this.#synced = true;
+      this.#markSynced();
+    }
+  }
+
+  /** Watches from the current resourceVersion until the stream ends; true if any event arrived. */
+  async #watchOnce(): Promise<boolean> {
+    let progressed = false;
+    const ended = new Promise<unknown>((resolve) => {
+      const query = {
+        resourceVersion: this.#resourceVersion,
+        allowWatchBookmarks: true,
+        // Spread the server-side reconnects of many informers, as client-go does.
+        timeoutSeconds: Math.round(300 + 300 * this.#random()),
+      };
+      const onEvent = (phase: string, object: T & { code?: number }): void => {
+        this.#lastActivity = this.#clock.now();
+        progressed = true;
+        if (phase === 'ERROR') {
+          // 410 Gone: our resourceVersion is too old; the next round lists afresh.
+          if (object.code === 410) this.#resourceVersion = '';
+          return;
+        }
+        const version = object.metadata?.resourceVersion;
+        if (version) this.#resourceVersion = version;
+        if (phase === 'ADDED' || phase === 'MODIFIED') this.#upsert(keyOf(object), object);
+        else if (phase === 'DELETED' && this.#cache.delete(keyOf(object)))
+          this.#emit('deleted', strip(object));
+      };
+      new k8s.Watch(this.#kc)
+        .watch(this.#options.path, query, onEvent, resolve)
+        .then((controller) => {
+          this.#watch = controller;
+          this.#lastActivity = this.#clock.now();
+          if (this.#stopping.signal.aborted) controller.abort();
+        }, resolve);
+    });
+    const err = await ended;
+    this.#watch = undefined;
+    // Ended by us, by the server's timeout, or by client-node's 30 s idle timer: watch again.
+    if (!err || this.#stopping.signal.aborted || isAbort(err) || isIdleTimeout(err))
+      return progressed;
+    if ((err as { statusCode?: number }).statusCode === 410) {
+      this.#resourceVersion = '';
+      return progressed;
+    }
+    throw err instanceof Error ? err : new Error(describe(err));
+  }
+
+  async #watchdog(): Promise<void> {
+    const every = Math.max(1_000, Math.floor(this.#options.watchdogMs / 4));
+    while (!this.#stopping.signal.aborted) {
+      await this.#clock.sleep(every, this.#stopping.signal).catch(() => {});
+      const silentFor = this.#clock.now() - this.#lastActivity;
+      const relistDue = this.#clock.now() - this.#lastList >= this.#options.relistMs;
+      if (this.#watch && (silentFor >= this.#options.watchdogMs || relistDue)) {
+        if (!relistDue) this.#observer.restarted?.('watchdog: no event');
+        this.#watch.abort();
+      }
+    }
+  }
+
+  #upsert(key: string, raw: T): void {
+    const object = strip(raw);
+    const previous = this.#cache.get(key);
+    this.#cache.set(key, object);
+    if (!previous) this.#emit('added', object);
+    else if (previous.metadata?.resourceVersion !== object.metadata?.resourceVersion) {
+      this.#emit('updated', object, previous);
+    }
+  }
+
+  #emit(change: ChangeKind, object: T, previous?: T): void {
+    for (const listener of this.#listeners) listener(change, object, previous);
+  }
+}
+
+function cacheKey(namespace: string, name: string): string {
+  return `${namespace}/${name}`;
+}
+
+function keyOf(object: WatchedObject): string {
+  return cacheKey(object.metadata?.namespace ?? '', object.metadata?.name ?? '');
+}
+
+/** managedFields are a quarter of a cached object's bytes and the operator never reads them. */
+function strip<T extends WatchedObject>(object: T): T {
+  if (object.metadata?.managedFields) delete object.metadata.managedFields;
+  return object;
+}
+
+function isAbort(err: unknown): boolean {
+  return (
+    err instanceof Error &&
+    (err.name === 'AbortError' || (err as { type?: string }).type === 'aborted')
+  );
+}
+
+function isIdleTimeout(err: unknown): boolean {
+  return err instanceof Error && err.name === 'TimeoutError';
+}
+
+function describe(err: unknown): string {
+  const status = (err as { statusCode?: unknown }).statusCode;
+  if (typeof status === 'number') return `HTTP ${status}`;
+  if (err instanceof k8s.ApiException) return `HTTP ${err.code}`;
+  const code =
+    (err as { code?: unknown; cause?: { code?: unknown } }).cause?.code ??
+    (err as { code?: unknown }).code;
+  return typeof code === 'string' ? code : err instanceof Error ? err.message : String(err);
+}

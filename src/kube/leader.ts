@@ -1,0 +1,177 @@
+/**
+ * Leader election on a coordination.k8s.io/v1 Lease, as client-go does it: the holder renews
+ * every retry period; others take over only when the record has not changed for a whole lease
+ * duration by their own clock. Writes carry the resourceVersion read, so a 409 means another
+ * replica won the race. A leader that cannot renew within the renew deadline stops leading.
+ */
+import * as k8s from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.ts';
+
+export interface LeaderOptions {
+  readonly namespace: string;
+  readonly name: string;
+  /** This replica's identity (pod name); must differ between replicas. */
+  readonly identity: string;
+  readonly leaseDurationMs: number;
+  readonly renewDeadlineMs: number;
+  readonly retryPeriodMs: number;
+}
+
+export const defaultLeaderTimings = {
+  leaseDurationMs: 15_000,
+  renewDeadlineMs: 10_000,
+  retryPeriodMs: 2_000,
+};
+
+export interface LeaderCallbacks {
+  readonly startedLeading: () => void;
+  /** Called once when leadership is lost (not on a voluntary release). */
+  readonly stoppedLeading: () => void;
+}
+
+export class LeaderElector {
+  readonly #api: k8s.CoordinationV1Api;
+  readonly #options: LeaderOptions;
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  readonly #stop = new AbortController();
+  #leading = false;
+  #lastRenew = 0;
+  /** The last record seen from someone else, and when we first saw it (our clock). */
+  #observed: { holder: string; renewTime: string; at: number } | undefined;
+  #loop: Promise<void> | undefined;
+
+  constructor(kc: k8s.KubeConfig, options: LeaderOptions, deps: { clock: Clock; logger: Logger }) {
+    this.#api = kc.makeApiClient(k8s.CoordinationV1Api);
+    this.#options = options;
+    this.#clock = deps.clock;
+    this.#logger = deps.logger;
+  }
+
+  get isLeader(): boolean {
+    return this.#leading;
+  }
+
+  /** Starts campaigning; callbacks fire on each change of leadership. */
+  start(callbacks: LeaderCallbacks): void {
+    this.#loop ??= this.#run(callbacks);
+  }
+
+  /** Stops campaigning and, when leading, hands the lease back so another replica takes over at once. */
+  async release(): Promise<void> {
+    this.#stop.abort();
+    await this.#loop;
+    if (!this.#leading) return;
+    this.#leading = false;
+    try {
+      const lease = await this.#read();
+      if (lease?.spec?.holderIdentity !== this.#options.identity) return;
+      lease.spec = {
+        ...lease.spec,
+        holderIdentity: undefined,
+        leaseDurationSeconds: 1,
+        renewTime: microTime(this.#clock.now()),
+      };
+      await this.#api.replaceNamespacedLease({
+        name: this.#options.name,
+        namespace: this.#options.namespace,
+        body: lease,
+      });
+      this.#logger.info({ lease: this.#options.name }, 'Released the leader lease');
+    } catch (err) {
+      this.#logger.warn({ err: String(err) }, 'Could not release the leader lease; it will expire');
+    }
+  }
+
+  async #run(callbacks: LeaderCallbacks): Promise<void> {
+    while (!this.#stop.signal.aborted) {
+      const held = await this.#tryAcquireOrRenew().catch((err: unknown) => {
+        this.#logger.debug({ err: String(err) }, 'Leader election round failed');
+        return false;
+      });
+      const now = this.#clock.now();
+      if (held) {
+        this.#lastRenew = now;
+        if (!this.#leading) {
+          this.#leading = true;
+          this.#logger.info({ identity: this.#options.identity }, 'Became the leader');
+          callbacks.startedLeading();
+        }
+      } else if (this.#leading && now - this.#lastRenew >= this.#options.renewDeadlineMs) {
+        this.#leading = false;
+        this.#logger.error({ identity: this.#options.identity }, 'Lost the leader lease');
+        callbacks.stoppedLeading();
+        return;
+      }
+      await this.#clock.sleep(this.#options.retryPeriodMs, this.#stop.signal).catch(() => {});
+    }
+  }
+
+  /** One round: true when we hold the lease afterwards. */
+  async #tryAcquireOrRenew(): Promise<boolean> {
+    const { name, namespace, identity } = this.#options;
+    const now = this.#clock.now();
+    const lease = await this.#read();
+    if (!lease) {
+      await this.#api.createNamespacedLease({
+        namespace,
+        body: { metadata: { name, namespace }, spec: this.#spec(now, now, 0) },
+      });
+      return true;
+    }
+    const spec = lease.spec ?? {};
+    const holder = spec.holderIdentity ?? '';
+    if (holder !== identity && holder !== '' && !this.#expired(holder, spec, now)) return false;
+    const acquiring = holder !== identity;
+    const acquired = acquiring ? now : (timeMs(spec.acquireTime) ?? now);
+    const transitions = (spec.leaseTransitions ?? 0) + (acquiring ? 1 : 0);
+    lease.spec = this.#spec(acquired, now, transitions);
+    await this.#api.replaceNamespacedLease({ name, namespace, body: lease });
+    return true;
+  }
+
+  /** Whether another holder's record has stood unchanged for a lease duration by our clock. */
+  #expired(holder: string, spec: k8s.V1LeaseSpec, now: number): boolean {
+    const renewTime = String(timeMs(spec.renewTime) ?? '');
+    if (this.#observed?.holder !== holder || this.#observed.renewTime !== renewTime) {
+      this.#observed = { holder, renewTime, at: now };
+    }
+    const duration = (spec.leaseDurationSeconds ?? this.#options.leaseDurationMs / 1000) * 1000;
+    return now >= this.#observed.at + duration;
+  }
+
+  #spec(acquired: number, renewed: number, transitions: number): k8s.V1LeaseSpec {
+    return {
+      holderIdentity: this.#options.identity,
+      leaseDurationSeconds: Math.ceil(this.#options.leaseDurationMs / 1000),
+      acquireTime: microTime(acquired),
+      renewTime: microTime(renewed),
+      leaseTransitions: transitions,
+    };
+  }
+
+  async #read(): Promise<k8s.V1Lease | undefined> {
+    try {
+      return await this.#api.readNamespacedLease({
+        name: this.#options.name,
+        namespace: this.#options.namespace,
+      });
+    } catch (err) {
+      if (err instanceof k8s.ApiException && err.code === 404) return undefined;
+      throw err;
+    }
+  }
+}
+
+/** A Lease time as read: client-node's types say Date, but it hands over the JSON string. */
+function timeMs(value: Date | string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = value instanceof Date ? value.getTime() : Date.parse(value);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+/** Lease times are MicroTime: six fractional digits, which a plain Date's JSON (three) fails. */
+function microTime(ms: number): k8s.V1MicroTime {
+  return new k8s.V1MicroTime(ms);
+}

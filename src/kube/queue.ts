@@ -1,0 +1,193 @@
+/**
+ * The work queue between watches and reconcilers. It holds keys, never objects: a reconciler
+ * always reads the current object. A key is queued at most once, is never handed to two
+ * workers at once (a change during processing queues it again afterwards), and failing keys
+ * back off exponentially with jitter. Changes users made go ahead of periodic resync work,
+ * which still keeps a share so it cannot starve.
+ */
+import type { Clock } from '../clock.ts';
+
+export type QueuePriority = 'user' | 'background';
+
+export interface QueueOptions {
+  /** Backoff after the first failure; doubles per failure up to `maxDelayMs`. */
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+  /** When both kinds wait, at least one `get` in this many serves background work. */
+  readonly backgroundEvery: number;
+}
+
+export const defaultQueueOptions: QueueOptions = {
+  baseDelayMs: 1_000,
+  maxDelayMs: 300_000,
+  backgroundEvery: 4,
+};
+
+export interface QueueObserver {
+  /** A key left the queue for a worker after waiting `waitedMs`. */
+  readonly dequeued?: (waitedMs: number) => void;
+}
+
+interface Delayed {
+  readonly due: number;
+  readonly cancel: AbortController;
+}
+
+export class WorkQueue {
+  readonly #clock: Clock;
+  readonly #random: () => number;
+  readonly #options: QueueOptions;
+  readonly #observer: QueueObserver;
+  readonly #ready: Record<QueuePriority, string[]> = { user: [], background: [] };
+  /** Queued keys with their priority and the time they were first queued. */
+  readonly #queued = new Map<string, { priority: QueuePriority; since: number }>();
+  readonly #processing = new Set<string>();
+  /** Keys added while being processed, to queue again when done. */
+  readonly #dirty = new Map<string, QueuePriority>();
+  readonly #delayed = new Map<string, Delayed>();
+  readonly #failures = new Map<string, number>();
+  #waiters: ((key: string | undefined) => void)[] = [];
+  #userGetsInARow = 0;
+  #closed = false;
+
+  constructor(
+    deps: { clock: Clock; random?: () => number; observer?: QueueObserver },
+    options: Partial<QueueOptions> = {},
+  ) {
+    this.#clock = deps.clock;
+    this.#random = deps.random ?? Math.random;
+    this.#observer = deps.observer ?? {};
+    this.#options = { ...defaultQueueOptions, ...options };
+  }
+
+  /** Queues a key (a no-op if queued already, except that `user` upgrades a queued `background`). */
+  add(key: string, priority: QueuePriority = 'user'): void {
+    if (this.#closed) return;
+    if (this.#processing.has(key)) {
+      if (this.#dirty.get(key) !== 'user') this.#dirty.set(key, priority);
+      return;
+    }
+    const queued = this.#queued.get(key);
+    if (queued) {
+      if (queued.priority === 'background' && priority === 'user') {
+        this.#ready.background.splice(this.#ready.background.indexOf(key), 1);
+        this.#ready.user.push(key);
+        queued.priority = 'user';
+      }
+      return;
+    }
+    this.#queued.set(key, { priority, since: this.#clock.now() });
+    this.#ready[priority].push(key);
+    this.#wakeOne();
+  }
+
+  /** Queues a key after `delayMs`; an earlier pending delay for the same key wins. */
+  addAfter(key: string, delayMs: number, priority: QueuePriority = 'user'): void {
+    if (this.#closed) return;
+    if (delayMs <= 0) return this.add(key, priority);
+    const due = this.#clock.now() + delayMs;
+    const pending = this.#delayed.get(key);
+    if (pending && pending.due <= due) return;
+    pending?.cancel.abort();
+    const cancel = new AbortController();
+    this.#delayed.set(key, { due, cancel });
+    this.#clock.sleep(delayMs, cancel.signal).then(
+      () => {
+        if (this.#delayed.get(key)?.cancel === cancel) this.#delayed.delete(key);
+        this.add(key, priority);
+      },
+      () => {}, // superseded by an earlier delay, or the queue closed
+    );
+  }
+
+  /** Queues a key after its backoff, counting one more failure; returns the delay chosen. */
+  addRateLimited(key: string, priority: QueuePriority = 'user'): number {
+    const failures = (this.#failures.get(key) ?? 0) + 1;
+    this.#failures.set(key, failures);
+    const exponential = Math.min(
+      this.#options.maxDelayMs,
+      this.#options.baseDelayMs * 2 ** (failures - 1),
+    );
+    const delay = Math.round(exponential / 2 + (exponential / 2) * this.#random());
+    this.addAfter(key, delay, priority);
+    return delay;
+  }
+
+  /** Clears a key's failure count (after a success). */
+  forget(key: string): void {
+    this.#failures.delete(key);
+  }
+
+  failures(key: string): number {
+    return this.#failures.get(key) ?? 0;
+  }
+
+  /**
+   * Resolves with the next key for a worker, waiting if none is ready, or undefined once the
+   * queue is closed. The worker must call `done(key)` when finished.
+   */
+  get(): Promise<string | undefined> {
+    const key = this.#take();
+    if (key !== undefined || this.#closed) return Promise.resolve(key);
+    return new Promise((resolve) => this.#waiters.push(resolve));
+  }
+
+  /** The next ready key without waiting, or undefined; the caller must `done` it like a `get`. */
+  tryGet(): string | undefined {
+    return this.#take();
+  }
+
+  /** Marks a key finished; a change that arrived meanwhile queues it again. */
+  done(key: string): void {
+    this.#processing.delete(key);
+    const again = this.#dirty.get(key);
+    if (again === undefined) return;
+    this.#dirty.delete(key);
+    this.add(key, again);
+  }
+
+  /** Stops handing out keys: waiting workers get undefined, delayed keys are dropped. */
+  close(): void {
+    this.#closed = true;
+    for (const delayed of this.#delayed.values()) delayed.cancel.abort();
+    this.#delayed.clear();
+    for (const waiter of this.#waiters.splice(0)) waiter(undefined);
+  }
+
+  stats(): { queued: number; processing: number; delayed: number } {
+    return {
+      queued: this.#queued.size,
+      processing: this.#processing.size,
+      delayed: this.#delayed.size,
+    };
+  }
+
+  #take(): string | undefined {
+    if (this.#closed) return undefined;
+    const { user, background } = this.#ready;
+    const backgroundsTurn =
+      this.#userGetsInARow >= this.#options.backgroundEvery - 1 && background.length > 0;
+    let key: string | undefined;
+    if (user.length > 0 && !backgroundsTurn) {
+      key = user.shift();
+      this.#userGetsInARow += background.length > 0 ? 1 : 0;
+    } else {
+      key = background.shift();
+      this.#userGetsInARow = 0;
+    }
+    if (key === undefined) return undefined;
+    const queued = this.#queued.get(key);
+    this.#queued.delete(key);
+    this.#processing.add(key);
+    if (queued) this.#observer.dequeued?.(this.#clock.now() - queued.since);
+    return key;
+  }
+
+  #wakeOne(): void {
+    const waiter = this.#waiters.shift();
+    if (!waiter) return;
+    const key = this.#take();
+    if (key === undefined) this.#waiters.unshift(waiter);
+    else waiter(key);
+  }
+}

@@ -1,0 +1,180 @@
+/**
+ * The composition root: reads the settings, builds the hub client, the Kubernetes clients and
+ * one controller per kind, serves health and metrics, and runs the controllers while this
+ * replica leads. SIGTERM stops taking work, lets work in flight finish (bounded), hands the
+ * lease back and exits 0.
+ */
+import * as k8s from '@kubernetes/client-node';
+import type { Server } from 'node:http';
+import { systemClock } from './clock.ts';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import { buildController } from './controllers/controller.ts';
+import { ObservingHubUserReconciler } from './controllers/hubuser.ts';
+import { healthRoutes, metricsRoutes, serve } from './endpoints.ts';
+import { Hub } from './hub/hub.ts';
+import { EventRecorder } from './kube/events.ts';
+import { LeaderElector } from './kube/leader.ts';
+import { createLogger } from './log.ts';
+import { OperatorMetrics } from './metrics.ts';
+
+const drainTimeoutMs = 20_000;
+
+function readConfig(): Config {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`hubops: invalid setting ${err.message}\n`);
+    process.exit(1);
+  }
+}
+
+async function main(): Promise<void> {
+  const config = readConfig();
+  const logger = createLogger(config.logLevel);
+  const clock = systemClock;
+  const kc = new k8s.KubeConfig();
+  if (config.kubeconfig) kc.loadFromFile(config.kubeconfig);
+  else kc.loadFromCluster();
+  const metrics = new OperatorMetrics();
+
+  const hub = new Hub({
+    baseUrl: config.hubApiUrl,
+    token: config.hubApiToken,
+    clock,
+    logger: logger.child({ component: 'hub' }),
+    budget: { maxInFlight: config.hubMaxInFlight, ratePerSecond: config.hubRequestsPerSecond },
+    onRequest: (sample) => {
+      metrics.hubRequests.inc({
+        method: sample.method,
+        route: sample.route,
+        code: String(sample.outcome),
+      });
+      metrics.hubRequestSeconds.observe(
+        { method: sample.method, route: sample.route },
+        sample.durationMs / 1000,
+      );
+    },
+  });
+  hub.health.onChange((state) => metrics.hubUp.set(state.status === 'down' ? 0 : 1));
+  void describeHub(hub, logger);
+
+  const events = new EventRecorder(
+    kc,
+    { controller: 'hubops.io/operator', instance: config.podName },
+    { clock, logger },
+  );
+  const deps = {
+    kc,
+    namespace: config.watchNamespace,
+    clock,
+    logger,
+    metrics,
+    events,
+    resyncMs: config.resyncSeconds * 1000,
+  };
+  const controllers = [buildController(new ObservingHubUserReconciler(), deps)];
+  for (const controller of controllers) controller.informer.start();
+
+  const servers: Server[] = [];
+  const ready = () => {
+    const waiting = controllers.filter((c) => !c.informer.isSynced).map((c) => c.kind.kind);
+    return {
+      ok: waiting.length === 0,
+      detail: waiting.length ? `waiting for the first list of ${waiting.join(', ')}` : 'ok',
+    };
+  };
+  const health = await serve(
+    config.listenAddress,
+    config.healthPort,
+    healthRoutes(() => ({ ok: true, detail: 'ok' }), ready),
+  );
+  const scrape = await serve(
+    config.listenAddress,
+    config.metricsPort,
+    metricsRoutes(metrics.registry),
+  );
+  servers.push(health.server, scrape.server);
+  logger.info(
+    {
+      healthPort: health.port,
+      metricsPort: scrape.port,
+      namespace: config.watchNamespace || '(all)',
+    },
+    'Started',
+  );
+
+  const runs: Promise<void>[] = [];
+  const startWork = (): void => {
+    metrics.leader.set(1);
+    for (const controller of controllers) runs.push(controller.runner.run(config.workers));
+  };
+  const elector = config.leaderElection
+    ? new LeaderElector(
+        kc,
+        {
+          namespace: config.podNamespace,
+          name: config.leaseName,
+          identity: config.podName,
+          leaseDurationMs: config.leaseDurationSeconds * 1000,
+          renewDeadlineMs: config.leaseRenewDeadlineSeconds * 1000,
+          retryPeriodMs: config.leaseRetryPeriodSeconds * 1000,
+        },
+        { clock, logger },
+      )
+    : undefined;
+  if (elector) {
+    elector.start({
+      startedLeading: startWork,
+      stoppedLeading: () => {
+        // Informers and queues may hold decisions made as leader: start afresh as a follower.
+        logger.fatal(
+          'Lost the leader lease; exiting so that a fresh process rejoins as a follower',
+        );
+        process.exit(1);
+      },
+    });
+  } else {
+    startWork();
+  }
+
+  let stopping = false;
+  const shutdown = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'Shutting down: finishing work in flight');
+    for (const controller of controllers) controller.runner.stop();
+    const drained = await Promise.race([
+      Promise.all(runs).then(() => true),
+      clock.sleep(drainTimeoutMs).then(() => false),
+    ]);
+    if (!drained)
+      logger.warn({ timeoutMs: drainTimeoutMs }, 'Work still in flight at the drain deadline');
+    await elector?.release();
+    await Promise.all(controllers.map((c) => c.informer.stop()));
+    await hub.close();
+    for (const server of servers) server.close();
+    logger.info('Stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+/** Logs what the hub says about itself and the token; a failure here is only a warning. */
+async function describeHub(hub: Hub, logger: ReturnType<typeof createLogger>): Promise<void> {
+  try {
+    const [version, owner] = await Promise.all([hub.version(), hub.tokenOwner()]);
+    logger.info(
+      { hubVersion: version, tokenOwner: `${owner.kind} ${owner.name}`, admin: owner.admin },
+      'Connected to JupyterHub',
+    );
+  } catch (err) {
+    logger.warn(
+      { err: err instanceof Error ? err.message : String(err) },
+      'JupyterHub did not answer at start-up; will keep trying',
+    );
+  }
+}
+
+await main();

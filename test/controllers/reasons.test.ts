@@ -1,0 +1,28 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ApiException } from '@kubernetes/client-node';
+import { HubError } from '../../src/hub/errors.ts';
+import { reasonFor } from '../../src/controllers/reasons.ts';
+
+test('each hub error code reads as a reason a human can act on', () => {
+  assert.deepEqual(reasonFor(new HubError('HUB_UNAVAILABLE', 'GET /users: ECONNREFUSED')), {
+    reason: 'HubUnavailable',
+    message: 'GET /users: ECONNREFUSED',
+  });
+  assert.equal(reasonFor(new HubError('HUB_UNAUTHORIZED', 'x')).reason, 'Unauthorized');
+  assert.equal(reasonFor(new HubError('HUB_RATE_LIMITED', 'x')).reason, 'RateLimited');
+  assert.equal(reasonFor(new HubError('HUB_UNSUPPORTED', 'x')).reason, 'UnsupportedByHub');
+});
+
+test('a Kubernetes API error reads with the message of its Status', () => {
+  const err = new ApiException(
+    409,
+    'conflict',
+    JSON.stringify({ kind: 'Status', message: 'the object has been modified' }),
+    {},
+  );
+  assert.deepEqual(reasonFor(err), {
+    reason: 'KubernetesError',
+    message: 'the object has been modified',
+  });
+});

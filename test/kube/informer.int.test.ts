@@ -1,0 +1,143 @@
+// The supervised informer against the real kube-apiserver, including a restart of the server.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as k8s from '@kubernetes/client-node';
+import { systemClock } from '../../src/clock.ts';
+import type { HubUser } from '../../src/api/hubuser.ts';
+import { Informer, type ChangeKind } from '../../src/kube/informer.ts';
+import { silentLogger } from '../support/logs.ts';
+import {
+  ensureCrds,
+  freshNamespace,
+  kubeConfig,
+  restartApiServer,
+  until,
+} from '../support/kube.ts';
+import { loadTestenv } from '../support/testenv.ts';
+
+const env = loadTestenv();
+const kc = kubeConfig(env.kubeconfig);
+const api = kc.makeApiClient(k8s.CustomObjectsApi);
+const resource = { group: 'hubops.io', version: 'v1alpha1', plural: 'hubusers' };
+let namespace = '';
+let informer: Informer<HubUser>;
+const changes: string[] = [];
+const restarts: string[] = [];
+
+before(async () => {
+  await ensureCrds(kc);
+  namespace = await freshNamespace(kc, 'informer');
+  informer = new Informer<HubUser>(
+    kc,
+    {
+      path: `/apis/hubops.io/v1alpha1/namespaces/${namespace}/hubusers`,
+      list: () =>
+        api.listNamespacedCustomObject({ ...resource, namespace }) as Promise<{ items: HubUser[] }>,
+      restartMinMs: 200,
+      restartMaxMs: 2_000,
+    },
+    {
+      clock: systemClock,
+      logger: silentLogger,
+      observer: { restarted: (reason) => restarts.push(reason) },
+    },
+  );
+  informer.onChange((change: ChangeKind, object) =>
+    changes.push(`${change} ${object.metadata.name} ${String(object.spec.admin)}`),
+  );
+  informer.start();
+  await informer.synced;
+});
+after(() => informer.stop());
+
+function create(name: string, admin = false): Promise<unknown> {
+  return api.createNamespacedCustomObject({
+    ...resource,
+    namespace,
+    body: {
+      apiVersion: 'hubops.io/v1alpha1',
+      kind: 'HubUser',
+      metadata: { name },
+      spec: { admin },
+    },
+  });
+}
+
+function setAdmin(name: string, admin: boolean): Promise<unknown> {
+  return api.patchNamespacedCustomObject(
+    { ...resource, namespace, name, body: { spec: { admin } } },
+    k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+  );
+}
+
+const remove = (name: string): Promise<unknown> =>
+  api.deleteNamespacedCustomObject({ ...resource, namespace, name });
+
+test('sees objects added, updated and deleted, and keeps the cache in step', async () => {
+  await create('ann');
+  await until(() => changes.includes('added ann false'), 10_000, 'add event');
+  await setAdmin('ann', true);
+  await until(() => changes.includes('updated ann true'), 10_000, 'update event');
+  assert.equal(informer.get(namespace, 'ann')?.spec.admin, true);
+  const cached = informer.get(namespace, 'ann') as
+    { metadata: { managedFields?: unknown } } | undefined;
+  assert.equal(cached?.metadata.managedFields, undefined, 'managedFields are not kept');
+  await remove('ann');
+  await until(() => changes.includes('deleted ann true'), 10_000, 'delete event');
+  assert.equal(informer.get(namespace, 'ann'), undefined);
+});
+
+test('survives the API server being stopped and restarted, and loses no change', async (t) => {
+  await create('before');
+  await create('doomed');
+  await until(() => changes.includes('added doomed false'), 10_000, 'add event');
+  const restartsBefore = restarts.length;
+  await restartApiServer(env, 3_000);
+  // Changes made right after the restart, while the informer may still be backing off.
+  await create('after');
+  await setAdmin('before', true);
+  await remove('doomed');
+  await until(
+    () =>
+      ['added after false', 'updated before true', 'deleted doomed false'].every((c) =>
+        changes.includes(c),
+      ),
+    30_000,
+    'changes made after the restart',
+  );
+  assert.ok(
+    restarts.length > restartsBefore,
+    'the watch failed while the server was down and was restarted',
+  );
+  t.diagnostic(
+    `watch restarts during the API server restart: ${restarts.length - restartsBefore} (${restarts.slice(restartsBefore).join(', ')})`,
+  );
+  assert.deepEqual(
+    informer
+      .list()
+      .map((o) => o.metadata.name)
+      .sort(),
+    ['after', 'before'],
+  );
+});
+
+test('stop() ends the watch for good', async () => {
+  const quiet = new Informer<HubUser>(
+    kc,
+    {
+      path: `/apis/hubops.io/v1alpha1/namespaces/${namespace}/hubusers`,
+      list: () =>
+        api.listNamespacedCustomObject({ ...resource, namespace }) as Promise<{ items: HubUser[] }>,
+    },
+    { clock: systemClock, logger: silentLogger },
+  );
+  const seen: string[] = [];
+  quiet.onChange((change, object) => seen.push(`${change} ${object.metadata.name}`));
+  quiet.start();
+  await quiet.synced;
+  await quiet.stop();
+  const count = seen.length;
+  await create('unseen');
+  await until(() => changes.includes('added unseen false'), 10_000, 'the other informer sees it');
+  assert.equal(seen.length, count, 'no event after stop');
+});

@@ -1,0 +1,83 @@
+/**
+ * Runs the operator as a real process (node src/main.ts) against the test environment, with
+ * free ports, and collects its JSON log lines.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { Testenv } from './testenv.ts';
+import { until } from './kube.ts';
+
+const main = new URL('../../src/main.ts', import.meta.url).pathname;
+
+export interface OperatorProcess {
+  readonly child: ChildProcess;
+  /** Every stdout line, parsed when it is JSON. */
+  readonly lines: Record<string, unknown>[];
+  readonly stderr: string[];
+  readonly exited: Promise<number | null>;
+  healthPort(): Promise<number>;
+  metricsPort(): Promise<number>;
+  /** Resolves with the first log line whose msg includes `text`. */
+  logged(text: string, timeoutMs?: number): Promise<Record<string, unknown>>;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export function startOperator(
+  env: Testenv,
+  settings: Record<string, string> = {},
+): OperatorProcess {
+  const child = spawn(process.execPath, [main], {
+    env: {
+      PATH: process.env['PATH'] ?? '',
+      KUBECONFIG: env.kubeconfig,
+      HUB_API_URL: env.hubApiUrl,
+      HUB_API_TOKEN: env.hubApiToken,
+      HEALTH_PORT: '0',
+      METRICS_PORT: '0',
+      LOG_LEVEL: 'info',
+      POD_NAMESPACE: 'default',
+      ...settings,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: Record<string, unknown>[] = [];
+  const stderr: string[] = [];
+  let buffer = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString();
+    const parts = buffer.split('\n');
+    buffer = parts.pop() ?? '';
+    for (const line of parts) {
+      try {
+        lines.push(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        lines.push({ notJson: line });
+      }
+    }
+  });
+  child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const logged = async (text: string, timeoutMs = 15_000): Promise<Record<string, unknown>> => {
+    let found: Record<string, unknown> | undefined;
+    await until(
+      () =>
+        (found = lines.find((l) => typeof l['msg'] === 'string' && l['msg'].includes(text))) !==
+        undefined,
+      timeoutMs,
+      `log "${text}"`,
+    );
+    return found ?? {};
+  };
+  return {
+    child,
+    lines,
+    stderr,
+    exited,
+    logged,
+    healthPort: async () => Number((await logged('Started'))['healthPort']),
+    metricsPort: async () => Number((await logged('Started'))['metricsPort']),
+    stop: async (signal: NodeJS.Signals = 'SIGTERM') => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
