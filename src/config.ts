@@ -47,7 +47,7 @@ const settings = {
   leaseRetryPeriodSeconds: ['LEASE_RETRY_PERIOD_SECONDS', seconds(0.1), '2'],
   hubMaxInFlight: ['HUB_MAX_IN_FLIGHT', z.coerce.number().int().min(1), '2'],
   hubRequestsPerSecond: ['HUB_REQUESTS_PER_SECOND', seconds(0.1), '100'],
-  workers: ['WORKERS', z.coerce.number().int().min(1), '4'],
+  workers: ['WORKERS', z.coerce.number().int().min(1), '64'],
 } as const;
 
 type Settings = typeof settings;

@@ -8,8 +8,7 @@ import * as k8s from '@kubernetes/client-node';
 import type { Server } from 'node:http';
 import { systemClock } from './clock.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
-import { buildController } from './controllers/controller.ts';
-import { ObservingHubUserReconciler } from './controllers/hubuser.ts';
+import { buildHubControllers } from './controllers/setup.ts';
 import { healthRoutes, metricsRoutes, serve } from './endpoints.ts';
 import { Hub } from './hub/hub.ts';
 import { EventRecorder } from './kube/events.ts';
@@ -73,7 +72,8 @@ async function main(): Promise<void> {
     events,
     resyncMs: config.resyncSeconds * 1000,
   };
-  const controllers = [buildController(new ObservingHubUserReconciler(), deps)];
+  const hubControllers = buildHubControllers(hub, deps);
+  const controllers = hubControllers.all;
   for (const controller of controllers) controller.informer.start();
 
   const servers: Server[] = [];
@@ -105,9 +105,16 @@ async function main(): Promise<void> {
   );
 
   const runs: Promise<void>[] = [];
+  let stopping = false;
   const startWork = (): void => {
     metrics.leader.set(1);
-    for (const controller of controllers) runs.push(controller.runner.run(config.workers));
+    // A group's selector reads the HubUser cache: reconciling before every cache has its
+    // first list would see a partial namespace and remove members that are only not loaded.
+    void Promise.all(controllers.map((c) => c.informer.synced)).then(() => {
+      if (stopping) return;
+      hubControllers.resyncer.start(hub.health);
+      for (const controller of controllers) runs.push(controller.runner.run(config.workers));
+    });
   };
   const elector = config.leaderElection
     ? new LeaderElector(
@@ -138,11 +145,11 @@ async function main(): Promise<void> {
     startWork();
   }
 
-  let stopping = false;
   const shutdown = async (signal: string): Promise<void> => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'Shutting down: finishing work in flight');
+    hubControllers.resyncer.stop();
     for (const controller of controllers) controller.runner.stop();
     const drained = await Promise.race([
       Promise.all(runs).then(() => true),

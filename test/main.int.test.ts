@@ -1,5 +1,5 @@
 // The operator process end to end: settings, health, metrics, logs, the Lease, and the HubUser
-// controller loop (with the observe-only reconciler) against the real kube-apiserver.
+// controller loop against the real kube-apiserver and hub.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -106,8 +106,8 @@ test('a HubUser gets the finalizer and a status for its generation, and a steady
   assert.deepEqual(
     first.status?.conditions?.map((c) => [c.type, c.status, c.reason]),
     [
-      ['Ready', 'Unknown', 'Observed'],
-      ['Synced', 'True', 'Observed'],
+      ['Ready', 'True', 'Created'],
+      ['Synced', 'True', 'Created'],
     ],
   );
 

@@ -26,7 +26,6 @@ export interface ControllerDeps {
   readonly logger: Logger;
   readonly metrics: OperatorMetrics;
   readonly events: EventRecorder;
-  readonly resyncMs: number;
 }
 
 export interface Controller<T extends KindObject> {
@@ -81,7 +80,6 @@ export function buildController<T extends KindObject>(
     events: deps.events,
     clock: deps.clock,
     logger: deps.logger,
-    resyncMs: deps.resyncMs,
     observer: {
       reconciled: (result, seconds) => {
         deps.metrics.reconciles.inc({ kind: kind.kind, result });

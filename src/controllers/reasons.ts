@@ -16,10 +16,23 @@ const reasons: Record<string, string> = {
   HUB_BAD_RESPONSE: 'HubBadResponse',
 };
 
+/**
+ * Messages that must not vary with the route or the moment, so that an outage writes each
+ * object's status once and its Events aggregate into one series.
+ */
+const stableMessages: Record<string, string> = {
+  HUB_UNAVAILABLE:
+    'JupyterHub is not answering; hubops probes it with backoff and resumes when it is back',
+};
+
 /** The condition reason and message for an error thrown by a reconciler. */
 export function reasonFor(err: unknown): { reason: string; message: string } {
-  if (err instanceof OperatorError)
-    return { reason: reasons[err.code] ?? 'Error', message: err.message };
+  if (err instanceof OperatorError) {
+    return {
+      reason: reasons[err.code] ?? 'Error',
+      message: stableMessages[err.code] ?? err.message,
+    };
+  }
   return { reason: 'KubernetesError', message: kubeMessage(err) };
 }
 

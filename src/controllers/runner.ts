@@ -2,7 +2,7 @@
  * The generic controller loop for one kind: informer changes become keys in the work queue;
  * workers take a key, read the cached object, and either clean up a deleted object (then drop
  * the finalizer) or ensure the finalizer and reconcile; then the runner writes status (only if
- * it changed), records Events and schedules the next visit. Every key is revisited each resync.
+ * it changed), records Events and schedules the next visit. `enqueueAll` is the resync.
  */
 import type { Logger } from 'pino';
 import { setCondition, type Condition } from '../api/conditions.ts';
@@ -26,7 +26,6 @@ export interface RunnerDeps<T extends KindObject> {
   readonly events: EventRecorder;
   readonly clock: Clock;
   readonly logger: Logger;
-  readonly resyncMs: number;
   readonly observer?: RunnerObserver;
 }
 
@@ -36,7 +35,6 @@ export interface RunnerObserver {
 
 export class Runner<T extends KindObject> {
   readonly #deps: RunnerDeps<T>;
-  readonly #stop = new AbortController();
   #reconcileCount = 0;
 
   constructor(deps: RunnerDeps<T>) {
@@ -49,15 +47,20 @@ export class Runner<T extends KindObject> {
     });
   }
 
-  /** Starts `workers` workers and the resync timer; resolves when the queue is closed and drained. */
+  /** Starts `workers` workers; resolves when the queue is closed and drained. */
   async run(workers: number): Promise<void> {
-    void this.#resync();
     await Promise.all(Array.from({ length: workers }, () => this.#work()));
+  }
+
+  /** Queues every cached object (a resync: compare each with the hub again). */
+  enqueueAll(priority: 'user' | 'background' = 'background'): void {
+    for (const object of this.#deps.informer.list()) {
+      this.#deps.queue.add(keyOf(object.metadata.namespace, object.metadata.name), priority);
+    }
   }
 
   /** Stops taking keys; `run` resolves once in-flight keys are done. */
   stop(): void {
-    this.#stop.abort();
     this.#deps.queue.close();
   }
 
@@ -76,15 +79,6 @@ export class Runner<T extends KindObject> {
         await this.process(key);
       } finally {
         this.#deps.queue.done(key);
-      }
-    }
-  }
-
-  async #resync(): Promise<void> {
-    while (!this.#stop.signal.aborted) {
-      await this.#deps.clock.sleep(this.#deps.resyncMs, this.#stop.signal).catch(() => {});
-      for (const object of this.#deps.informer.list()) {
-        this.#deps.queue.add(keyOf(object.metadata.namespace, object.metadata.name), 'background');
       }
     }
   }
@@ -118,8 +112,9 @@ export class Runner<T extends KindObject> {
   }
 
   async #reconcile(object: T, logger: Logger): Promise<'success' | 'requeue'> {
-    const { finalizers, reconciler, queue } = this.#deps;
+    const { finalizers, reconciler, queue, informer } = this.#deps;
     const current = await finalizers.add(object);
+    if (current !== object) informer.remember(current);
     const outcome = await reconciler.reconcile(current, { logger });
     await this.#writeStatus(current, outcome.fields, outcome.conditions);
     this.#record(current, outcome.events ?? []);
@@ -173,7 +168,8 @@ export class Runner<T extends KindObject> {
       );
     }
     const next = { ...fields, observedGeneration: generation, conditions };
-    await this.#deps.status.write(object, object.status, next);
+    const written = await this.#deps.status.write(object, object.status, next);
+    if (written) this.#deps.informer.remember(written);
   }
 
   #record(object: T, events: readonly EventNote[]): void {

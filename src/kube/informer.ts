@@ -95,6 +95,18 @@ export class Informer<T extends WatchedObject> {
     return [...this.#cache.values()];
   }
 
+  /**
+   * Puts an object the operator itself just wrote (the API server's answer) into the cache, so
+   * the next reconcile does not read the version before its own write. Emits nothing; the watch
+   * event for the same version then changes nothing.
+   */
+  remember(object: T): void {
+    const key = keyOf(object);
+    const cached = this.#cache.get(key);
+    if (cached && !isNewer(object, cached)) return;
+    this.#cache.set(key, strip(object));
+  }
+
   start(): void {
     this.#loop ??= this.#run();
     void this.#watchdog();
@@ -221,6 +233,8 @@ export class Informer<T extends WatchedObject> {
   #upsert(key: string, raw: T): void {
     const object = strip(raw);
     const previous = this.#cache.get(key);
+    // A watch event can trail a version the operator remembered from its own write.
+    if (previous && !isNewer(object, previous)) return;
     this.#cache.set(key, object);
     if (!previous) this.#emit('added', object);
     else if (previous.metadata?.resourceVersion !== object.metadata?.resourceVersion) {
@@ -252,6 +266,14 @@ function isAbort(err: unknown): boolean {
     err instanceof Error &&
     (err.name === 'AbortError' || (err as { type?: string }).type === 'aborted')
   );
+}
+
+/** Whether `a` is a later version than `b`. etcd's resourceVersions are increasing integers. */
+function isNewer(a: WatchedObject, b: WatchedObject): boolean {
+  const x = a.metadata?.resourceVersion ?? '';
+  const y = b.metadata?.resourceVersion ?? '';
+  if (/^\d+$/.test(x) && /^\d+$/.test(y)) return BigInt(x) > BigInt(y);
+  return x !== y;
 }
 
 function isIdleTimeout(err: unknown): boolean {

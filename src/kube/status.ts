@@ -18,11 +18,15 @@ export class StatusWriter {
     this.#resource = resource;
   }
 
-  /** Writes `next` over `current`; false (and no request) when nothing would change. */
-  async write(object: ObjectIdentity, current: Status | undefined, next: Status): Promise<boolean> {
+  /** Writes `next` over `current`; resolves with the updated object, or undefined (and no request) when nothing would change. */
+  async write<T extends ObjectIdentity>(
+    object: T,
+    current: Status | undefined,
+    next: Status,
+  ): Promise<T | undefined> {
     const patch = statusPatch(current ?? {}, next);
-    if (patch === undefined) return false;
-    await this.#api.patchNamespacedCustomObjectStatus(
+    if (patch === undefined) return undefined;
+    return (await this.#api.patchNamespacedCustomObjectStatus(
       {
         group: this.#resource.group,
         version: this.#resource.version,
@@ -32,8 +36,7 @@ export class StatusWriter {
         body: { status: patch },
       },
       k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
-    );
-    return true;
+    )) as T;
   }
 }
 

@@ -5,11 +5,14 @@ import { HubError } from '../../src/hub/errors.ts';
 import { reasonFor } from '../../src/controllers/reasons.ts';
 
 test('each hub error code reads as a reason a human can act on', () => {
-  assert.deepEqual(reasonFor(new HubError('HUB_UNAVAILABLE', 'GET /users: ECONNREFUSED')), {
-    reason: 'HubUnavailable',
-    message: 'GET /users: ECONNREFUSED',
-  });
-  assert.equal(reasonFor(new HubError('HUB_UNAUTHORIZED', 'x')).reason, 'Unauthorized');
+  assert.deepEqual(
+    reasonFor(new HubError('HUB_UNAUTHORIZED', 'GET /users: 403 Missing or invalid credentials.')),
+    {
+      reason: 'Unauthorized',
+      message: 'GET /users: 403 Missing or invalid credentials.',
+    },
+  );
+  assert.equal(reasonFor(new HubError('HUB_INVALID', 'x')).reason, 'HubRejected');
   assert.equal(reasonFor(new HubError('HUB_RATE_LIMITED', 'x')).reason, 'RateLimited');
   assert.equal(reasonFor(new HubError('HUB_UNSUPPORTED', 'x')).reason, 'UnsupportedByHub');
 });
@@ -25,4 +28,16 @@ test('a Kubernetes API error reads with the message of its Status', () => {
     reason: 'KubernetesError',
     message: 'the object has been modified',
   });
+});
+
+test('an unreachable hub reads the same whatever the call, so an outage writes status once', () => {
+  const a = reasonFor(new HubError('HUB_UNAVAILABLE', 'GET /users: ECONNREFUSED'));
+  const b = reasonFor(
+    new HubError(
+      'HUB_UNAVAILABLE',
+      'POST /users: not sent, the hub is unreachable (UND_ERR_SOCKET)',
+    ),
+  );
+  assert.deepEqual(a, b);
+  assert.equal(a.reason, 'HubUnavailable');
 });

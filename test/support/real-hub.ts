@@ -3,6 +3,8 @@
  * tests can count the calls an operation cost.
  */
 import { randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { systemClock } from '../../src/clock.ts';
 import type { RequestSample } from '../../src/hub/request.ts';
 import { Hub, type HubOptions } from '../../src/hub/hub.ts';
@@ -39,4 +41,23 @@ export function realHub(env: Testenv, options: Partial<HubOptions> = {}): Counti
 /** A name no other test (or earlier run on the same hub) uses. */
 export function uniqueName(prefix: string): string {
   return `${prefix}-${randomBytes(3).toString('hex')}`;
+}
+
+/** Kills the test hub by PID (SIGKILL: a crash) and starts it again on the same port and database. */
+export async function restartHub(env: Testenv, downMs: number): Promise<void> {
+  const dir = `${env.dir}/hub`;
+  const pid = Number(readFileSync(`${dir}/jupyterhub.pid`, 'utf8'));
+  process.kill(pid, 'SIGKILL');
+  await new Promise((resolve) => setTimeout(resolve, downMs));
+  execFileSync(`${dir}/jupyterhub.run.sh`);
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      if ((await fetch(`${env.hubApiUrl}/`)).ok) return;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > deadline) throw new Error('the hub did not come back within 60 s');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }

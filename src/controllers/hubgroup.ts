@@ -1,0 +1,252 @@
+/**
+ * The HubGroup reconciler: members are `members` plus the usernames of the HubUsers in the
+ * namespace that `memberSelector` matches. Missing members are created in the hub (as
+ * JupyterHub's load_groups does, and never deleted with the group), then membership changes
+ * go out as one add and one remove call, then properties when they differ.
+ */
+import type { HubGroup } from '../api/hubgroup.ts';
+import type { HubUser } from '../api/hubuser.ts';
+import { keyOf, kinds } from '../api/meta.ts';
+import type { Hub } from '../hub/hub.ts';
+import type { HubGroup as HubGroupModel } from '../hub/models.ts';
+import type { HubSnapshot } from '../hub/snapshot.ts';
+import type { UserBatcher } from '../hub/user-batcher.ts';
+import type { EventNote } from '../kube/events.ts';
+import { HubError } from '../hub/errors.ts';
+import { describe, type Action } from '../plan/actions.ts';
+import { planGroup, planGroupDeletion, type DesiredGroup } from '../plan/hubgroup.ts';
+import { ownershipOf, type Ownership } from '../plan/ownership.ts';
+import { matchesSelector } from '../plan/selector.ts';
+import type { ClaimIndex } from './claims.ts';
+import { conflict, deletionEvents, done, isPaused, lastReason, paused } from './conditions.ts';
+import { usernameOf } from './hubuser.ts';
+import type { ConditionStatement, Outcome, Reconciler } from './reconciler.ts';
+import { StaleSnapshot, withReplanning } from './stale.ts';
+
+export interface HubGroupDeps {
+  readonly hub: Hub;
+  readonly snapshot: HubSnapshot;
+  readonly batcher: UserBatcher;
+  readonly claims: ClaimIndex<HubGroup>;
+  /** The HubUsers of a namespace, for memberSelector and to leave their creation to them. */
+  readonly hubUsersIn: (namespace: string) => readonly HubUser[];
+}
+
+export function groupNameOf(object: HubGroup): string {
+  return object.spec.groupName ?? object.metadata.name;
+}
+
+export class HubGroupReconciler implements Reconciler<HubGroup> {
+  readonly kind = kinds.HubGroup;
+  readonly #deps: HubGroupDeps;
+
+  constructor(deps: HubGroupDeps) {
+    this.#deps = deps;
+  }
+
+  reconcile(object: HubGroup): Promise<Outcome> {
+    return withReplanning(() => this.#round(object));
+  }
+
+  async #round(object: HubGroup): Promise<Outcome> {
+    const { snapshot, hub } = this.#deps;
+    const group = groupNameOf(object);
+    const holder = this.#deps.claims.heldElsewhere(
+      group,
+      keyOf(object.metadata.namespace, object.metadata.name),
+    );
+    if (holder) {
+      return { fields: { groupName: group }, conditions: conflict(`hub group ${group}`, holder) };
+    }
+    await snapshot.ready();
+    const before = snapshot.group(group);
+    let ownership: Ownership = ownershipOf(object.status?.ownership, before !== undefined);
+    const declared = this.#desired(object, group);
+    // A member that a HubUser of this namespace manages is created by that HubUser (so its
+    // ownership is right), not by the group: until it exists it is pending.
+    const managed = new Set(this.#deps.hubUsersIn(object.metadata.namespace).map(usernameOf));
+    const waiting = declared.members.filter((user) => managed.has(user) && !snapshot.hasUser(user));
+    const desired = {
+      ...declared,
+      members: declared.members.filter((user) => !waiting.includes(user)),
+    };
+    const hubUsers = new Set(desired.members.filter((user) => snapshot.hasUser(user)));
+    const canSet = (await hub.features()).groupProperties;
+    const plan = planGroup(desired, before, hubUsers, canSet);
+    if (isPaused(object.metadata.annotations)) {
+      const pending = countPending(declared, before);
+      return {
+        fields: fields(group, ownership, before, pending),
+        conditions: paused(plan.actions.length === 0, plan.actions.map(describe).join('; ')),
+      };
+    }
+    let observed = before;
+    const events: EventNote[] = [];
+    for (const action of plan.actions) {
+      const result = await this.#apply(action);
+      if (result.group) observed = result.group;
+      if (result.existed && action.op === 'createGroup')
+        ownership = ownershipOf(object.status?.ownership, true);
+      if (!result.existed)
+        events.push({
+          type: 'Normal',
+          reason: action.op === 'createGroup' ? 'Created' : 'Updated',
+          action: action.op,
+          note: describe(action),
+        });
+    }
+    if (ownership === 'Adopted' && object.status?.ownership === undefined) {
+      events.push({
+        type: 'Normal',
+        reason: 'Adopted',
+        action: 'Adopt',
+        note: `adopted the existing hub group ${group}`,
+      });
+    }
+    const pending = countPending(declared, observed);
+    if (waiting.length > 0) {
+      const message = `waiting for the HubUsers of ${waiting.slice(0, 5).join(', ')}${waiting.length > 5 ? ` and ${waiting.length - 5} more` : ''} to create their hub users`;
+      return {
+        fields: fields(group, ownership, observed, pending),
+        conditions: [
+          { type: 'Ready', status: 'False', reason: 'MembersPending', message },
+          { type: 'Synced', status: 'True', reason: 'MembersPending', message },
+        ],
+        events,
+        requeueAfterMs: 2_000,
+      };
+    }
+    const conditions: ConditionStatement[] = plan.propertiesUnsupported
+      ? [
+          {
+            type: 'Ready',
+            status: 'False',
+            reason: 'UnsupportedByHub',
+            message: 'group properties need JupyterHub 4.0 or newer',
+          },
+          {
+            type: 'Synced',
+            status: 'True',
+            reason: 'UpToDate',
+            message: 'members are in step; properties were not sent',
+          },
+        ]
+      : done(
+          events.length > 0 ? (events[0]?.reason ?? 'Updated') : lastReason(object, ownership),
+          `hub group ${group} has ${desired.members.length} members as declared`,
+        );
+    return { fields: fields(group, ownership, observed, pending), conditions, events };
+  }
+
+  async cleanup(object: HubGroup): Promise<readonly EventNote[]> {
+    const group = groupNameOf(object);
+    const key = keyOf(object.metadata.namespace, object.metadata.name);
+    if (this.#deps.claims.heldElsewhere(group, key) || isPaused(object.metadata.annotations))
+      return [];
+    const exists = (await this.#deps.hub.groups.get(group)) !== null;
+    const actions = planGroupDeletion(
+      group,
+      object.spec.deletionPolicy,
+      object.status?.ownership,
+      exists,
+    );
+    for (const action of actions) await this.#apply(action);
+    return deletionEvents(`hub group ${group}`, actions.length > 0, exists);
+  }
+
+  #desired(object: HubGroup, group: string): DesiredGroup {
+    const members = new Set(object.spec.members ?? []);
+    const selector = object.spec.memberSelector;
+    if (selector) {
+      for (const user of this.#deps.hubUsersIn(object.metadata.namespace)) {
+        if (!user.metadata.deletionTimestamp && matchesSelector(user.metadata.labels, selector))
+          members.add(usernameOf(user));
+      }
+    }
+    return {
+      group,
+      members: [...members].sort(),
+      policy: object.spec.membershipPolicy,
+      ...(object.spec.properties === undefined ? {} : { properties: object.spec.properties }),
+    };
+  }
+
+  async #apply(action: Action): Promise<{ group?: HubGroupModel; existed: boolean }> {
+    const { hub, snapshot, batcher } = this.#deps;
+    switch (action.op) {
+      case 'createUser': {
+        const creation = await batcher.create(action.user, false);
+        const user =
+          creation.outcome === 'created' ? creation.user : await hub.users.get(action.user);
+        if (user) snapshot.recordUser(user);
+        return { existed: creation.outcome === 'existed' };
+      }
+      case 'createGroup':
+        try {
+          const group = await hub.groups.create(action.group);
+          snapshot.recordGroup(group);
+          return { group, existed: false };
+        } catch (err) {
+          // Created by someone after our last sweep: adopt it as it is.
+          if (!(err instanceof HubError && err.code === 'HUB_CONFLICT')) throw err;
+          const group = (await hub.groups.get(action.group)) ?? undefined;
+          if (group) snapshot.recordGroup(group);
+          return { ...(group ? { group } : {}), existed: true };
+        }
+      case 'addMembers':
+      case 'removeMembers': {
+        const change =
+          action.op === 'addMembers'
+            ? hub.groups.addMembers(action.group, action.users)
+            : hub.groups.removeMembers(action.group, action.users);
+        const group = await change.catch((err: unknown) => this.#staleMembers(err, action.group));
+        if (group) snapshot.recordGroup(group);
+        return { ...(group ? { group } : {}), existed: false };
+      }
+      case 'setProperties': {
+        const group = await hub.groups.setProperties(action.group, action.properties);
+        snapshot.recordGroup(group);
+        return { group, existed: false };
+      }
+      case 'deleteGroup':
+        await hub.groups.delete(action.group);
+        snapshot.forgetGroup(action.group);
+        return { existed: false };
+      default:
+        throw new Error(`a HubGroup plan cannot hold ${action.op}`);
+    }
+  }
+
+  /** "No such user": a member was deleted by hand since the sweep. Re-read, then plan again. */
+  async #staleMembers(err: unknown, group: string): Promise<never> {
+    const gone =
+      err instanceof HubError && err.code === 'HUB_INVALID'
+        ? /No such user: (.+)$/.exec(err.message)?.[1]
+        : undefined;
+    if (gone === undefined) throw err;
+    this.#deps.snapshot.forgetUser(gone);
+    const fresh = await this.#deps.hub.groups.get(group);
+    if (fresh) this.#deps.snapshot.recordGroup(fresh);
+    else this.#deps.snapshot.forgetGroup(group);
+    throw new StaleSnapshot(`hub user ${gone} is gone`);
+  }
+}
+
+function countPending(desired: DesiredGroup, observed: HubGroupModel | undefined): number {
+  const have = new Set(observed?.users ?? []);
+  return desired.members.filter((user) => !have.has(user)).length;
+}
+
+function fields(
+  group: string,
+  ownership: Ownership,
+  observed: HubGroupModel | undefined,
+  pending: number,
+): Record<string, unknown> {
+  return {
+    groupName: group,
+    ownership,
+    members: observed?.users.length ?? 0,
+    membersPending: pending,
+  };
+}

@@ -1,0 +1,98 @@
+/**
+ * One picture of the hub's users and groups, shared by every reconciler: filled by one
+ * paginated sweep (ceil(users/200) + ceil(groups/200) requests) and kept fresh between sweeps
+ * by the results of the operator's own writes, so a steady state costs one sweep per period
+ * instead of one call per object. A write recorded during a sweep is not overwritten by it.
+ */
+import type { Priority } from './budget.ts';
+import type { Hub } from './hub.ts';
+import type { HubGroup, HubUser } from './models.ts';
+
+export class HubSnapshot {
+  readonly #hub: Hub;
+  #users = new Map<string, HubUser>();
+  #groups = new Map<string, HubGroup>();
+  #sweep: Promise<void> | undefined;
+  #swept = false;
+  /** Writes recorded while a sweep runs: null means deleted. They win over the sweep's pages. */
+  #usersTouched = new Map<string, HubUser | null>();
+  #groupsTouched = new Map<string, HubGroup | null>();
+  #sweeps = 0;
+
+  constructor(hub: Hub) {
+    this.#hub = hub;
+  }
+
+  /** Sweeps completed so far. */
+  get sweeps(): number {
+    return this.#sweeps;
+  }
+
+  /** Resolves once at least one sweep has completed (starting one if none has). */
+  async ready(priority: Priority = 'user'): Promise<void> {
+    if (!this.#swept) await this.sweep(priority);
+  }
+
+  /** Reads every user and group afresh; concurrent callers share one sweep. */
+  sweep(priority: Priority = 'background'): Promise<void> {
+    this.#sweep ??= this.#run(priority).finally(() => (this.#sweep = undefined));
+    return this.#sweep;
+  }
+
+  user(name: string): HubUser | undefined {
+    return this.#users.get(name);
+  }
+
+  group(name: string): HubGroup | undefined {
+    return this.#groups.get(name);
+  }
+
+  hasUser(name: string): boolean {
+    return this.#users.has(name);
+  }
+
+  get userCount(): number {
+    return this.#users.size;
+  }
+
+  recordUser(user: HubUser): void {
+    this.#users.set(user.name, user);
+    if (this.#sweep) this.#usersTouched.set(user.name, user);
+  }
+
+  forgetUser(name: string): void {
+    this.#users.delete(name);
+    if (this.#sweep) this.#usersTouched.set(name, null);
+  }
+
+  recordGroup(group: HubGroup): void {
+    this.#groups.set(group.name, group);
+    if (this.#sweep) this.#groupsTouched.set(group.name, group);
+  }
+
+  forgetGroup(name: string): void {
+    this.#groups.delete(name);
+    if (this.#sweep) this.#groupsTouched.set(name, null);
+  }
+
+  async #run(priority: Priority): Promise<void> {
+    this.#usersTouched.clear();
+    this.#groupsTouched.clear();
+    const [users, groups] = await Promise.all([
+      this.#hub.users.list({ priority }),
+      this.#hub.groups.list({ priority }),
+    ]);
+    this.#users = overlay(users, this.#usersTouched);
+    this.#groups = overlay(groups, this.#groupsTouched);
+    this.#swept = true;
+    this.#sweeps += 1;
+  }
+}
+
+function overlay<T>(swept: Map<string, T>, touched: Map<string, T | null>): Map<string, T> {
+  for (const [name, value] of touched) {
+    if (value === null) swept.delete(name);
+    else swept.set(name, value);
+  }
+  return swept;
+}

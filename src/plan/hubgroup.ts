@@ -1,0 +1,70 @@
+/**
+ * The plan for one hub group: create missing members (as JupyterHub's load_groups does) and the
+ * group, then one add and one remove of members, then properties when they differ. Exact
+ * membership removes undeclared members; Additive only adds. Pure.
+ */
+import { isDeepStrictEqual } from 'node:util';
+import type { Action } from './actions.ts';
+import { effectiveDeletionPolicy, type DeletionPolicy, type Ownership } from './ownership.ts';
+
+export interface DesiredGroup {
+  readonly group: string;
+  /** Usernames from `members` and from the selector, without duplicates. */
+  readonly members: readonly string[];
+  readonly policy: 'Exact' | 'Additive';
+  /** Undefined leaves the hub's properties alone. */
+  readonly properties?: Record<string, unknown>;
+}
+
+export interface ObservedGroup {
+  readonly users: readonly string[];
+  readonly properties?: Record<string, unknown>;
+}
+
+export interface GroupPlan {
+  readonly actions: Action[];
+  /** Properties differ but this hub cannot store them (before JupyterHub 4.0). */
+  readonly propertiesUnsupported: boolean;
+}
+
+export function planGroup(
+  desired: DesiredGroup,
+  observed: ObservedGroup | undefined,
+  hubUsers: ReadonlySet<string>,
+  canSetProperties: boolean,
+): GroupPlan {
+  const actions: Action[] = [];
+  for (const user of desired.members) {
+    if (!hubUsers.has(user)) actions.push({ op: 'createUser', user, admin: false });
+  }
+  if (!observed) actions.push({ op: 'createGroup', group: desired.group });
+  const current = new Set(observed?.users ?? []);
+  const wanted = new Set(desired.members);
+  const add = desired.members.filter((user) => !current.has(user));
+  if (add.length > 0) actions.push({ op: 'addMembers', group: desired.group, users: add });
+  const remove =
+    desired.policy === 'Exact' ? [...current].filter((user) => !wanted.has(user)).sort() : [];
+  if (remove.length > 0) actions.push({ op: 'removeMembers', group: desired.group, users: remove });
+  const differs =
+    desired.properties !== undefined &&
+    !isDeepStrictEqual(observed?.properties ?? {}, desired.properties);
+  if (differs && canSetProperties)
+    actions.push({
+      op: 'setProperties',
+      group: desired.group,
+      properties: desired.properties ?? {},
+    });
+  return { actions, propertiesUnsupported: differs && !canSetProperties };
+}
+
+/** On deletion of the HubGroup: delete the hub group only when the policy in force says Delete. */
+export function planGroupDeletion(
+  group: string,
+  policy: DeletionPolicy | undefined,
+  ownership: Ownership | undefined,
+  exists: boolean,
+): Action[] {
+  return exists && effectiveDeletionPolicy(policy, ownership) === 'Delete'
+    ? [{ op: 'deleteGroup', group }]
+    : [];
+}
