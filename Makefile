@@ -55,8 +55,16 @@ test-unit: deps ## fast tests; start no process
 	@[ -n "$(UNIT_TESTS)" ] || { echo "no unit tests found" >&2; exit 1; }
 	$(NODE_TEST) $(UNIT_TESTS)
 
+.PHONY: helm
+helm: ## build (once) the pinned helm the chart tests use, into $(HUBOPS_CACHE)
+	@hack/helm.sh >/dev/null
+
+.PHONY: deploy-manifest
+deploy-manifest: deps helm ## regenerate deploy/hubops.yaml from charts/hubops
+	hack/render-deploy.sh
+
 .PHONY: test-integration
-test-integration: deps ## integration tests against a real kube-apiserver and each hub in HUB_VERSIONS
+test-integration: deps helm ## integration tests against a real kube-apiserver and each hub in HUB_VERSIONS
 	@[ -n "$(INT_TESTS)" ] || { echo "no integration tests found" >&2; exit 1; }
 	hack/test-integration.sh $(HUB_VERSIONS) -- $(NODE_TEST) --test-concurrency=1 $(INT_TESTS)
 

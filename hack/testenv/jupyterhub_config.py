@@ -70,7 +70,7 @@ c.JupyterHub.services = [{"name": service, "api_token": os.environ["HUBOPS_HUB_T
 c.JupyterHub.load_roles = [
     {
         "name": service,
-        "scopes": ["admin:users", "admin:groups", "admin:servers", "tokens", "read:hub"],
+        "scopes": ["admin:users", "admin:groups", "admin:servers", "read:hub"],
         "services": [service],
     },
     {"name": "admin", "services": [service]},

@@ -38,7 +38,7 @@ test('the operator token is a service with the scopes it needs, admin included',
   const me = json as { kind: string; name: string; scopes: string[] };
   assert.equal(me.kind, 'service');
   assert.equal(me.name, 'hubops');
-  for (const scope of ['admin:users', 'admin:groups', 'admin:servers', 'tokens', 'read:hub']) {
+  for (const scope of ['admin:users', 'admin:groups', 'admin:servers', 'read:hub']) {
     assert.ok(me.scopes.includes(scope), `missing scope ${scope}`);
   }
 });

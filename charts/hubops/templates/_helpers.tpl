@@ -1,0 +1,87 @@
+{{/*
+Names, labels and checks shared by the templates. The full name is the release name unless it
+already holds the chart name; the ServiceAccount, Lease and RBAC objects are named after it.
+*/}}
+{{- define "hubops.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "hubops.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "hubops.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "hubops.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "hubops.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{- define "hubops.labels" -}}
+helm.sh/chart: {{ include "hubops.chart" . }}
+{{ include "hubops.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/component: operator
+app.kubernetes.io/part-of: hubops
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end }}
+
+{{- define "hubops.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "hubops.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- required "serviceAccount.name is required when serviceAccount.create is false" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{- define "hubops.leaseName" -}}
+{{- default (include "hubops.fullname" .) .Values.leaderElection.leaseName }}
+{{- end }}
+
+{{- define "hubops.image" -}}
+{{- if .Values.image.digest }}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
+{{- else }}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- end }}
+{{- end }}
+
+{{/* The Secret holding the hub token and its key: the chart's own when hub.token.value is set. */}}
+{{- define "hubops.tokenSecretName" -}}
+{{- if .Values.hub.token.value }}
+{{- printf "%s-hub-token" (include "hubops.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- required "hub.token.existingSecret (or hub.token.value) is required: the operator needs the hub service token" .Values.hub.token.existingSecret }}
+{{- end }}
+{{- end }}
+
+{{- define "hubops.tokenSecretKey" -}}
+{{- if .Values.hub.token.value }}token{{ else }}{{ required "hub.token.existingSecretKey is required" .Values.hub.token.existingSecretKey }}{{ end }}
+{{- end }}
+
+{{/* Settings that cannot work together stop the install with one line. */}}
+{{- define "hubops.validate" -}}
+{{- if and (gt (int .Values.replicaCount) 1) (not .Values.leaderElection.enabled) }}
+{{- fail "replicaCount > 1 needs leaderElection.enabled: replicas without a Lease would all reconcile" }}
+{{- end }}
+{{- $le := .Values.leaderElection }}
+{{- if and (not (kindIs "invalid" $le.renewDeadlineSeconds)) (not (kindIs "invalid" $le.leaseDurationSeconds)) }}
+{{- if ge (float64 $le.renewDeadlineSeconds) (float64 $le.leaseDurationSeconds) }}
+{{- fail "leaderElection.renewDeadlineSeconds must be shorter than leaderElection.leaseDurationSeconds" }}
+{{- end }}
+{{- end }}
+{{- if eq (int .Values.ports.metrics) (int .Values.ports.health) }}
+{{- fail "ports.metrics and ports.health must differ" }}
+{{- end }}
+{{- end }}
