@@ -39,6 +39,7 @@ export const hubServerStatusSchema = z.object({
   startedAt: timestampSchema.optional(),
   lastActivity: timestampSchema.optional(),
   message: z.string().optional(),
+  startedGeneration: z.int().min(0).optional(),
 });
 
 export type HubServerSpec = z.output<typeof hubServerSpecSchema>;

@@ -28,12 +28,21 @@ const stableMessages: Record<string, string> = {
 /** The condition reason and message for an error thrown by a reconciler. */
 export function reasonFor(err: unknown): { reason: string; message: string } {
   if (err instanceof OperatorError) {
-    return {
-      reason: reasons[err.code] ?? 'Error',
-      message: stableMessages[err.code] ?? err.message,
-    };
+    const stable = stableMessages[err.code];
+    if (stable) return { reason: reasons[err.code] ?? 'Error', message: stable };
+    // Which call failed first varies between rounds; the hub's own words do not.
+    const words =
+      err.code === 'HUB_UNAUTHORIZED'
+        ? `JupyterHub refused the hubops token or one of its scopes: ${withoutRoute(err.message)}`
+        : err.message;
+    return { reason: reasons[err.code] ?? 'Error', message: words };
   }
   return { reason: 'KubernetesError', message: kubeMessage(err) };
+}
+
+/** "GET /users: 403 Missing or invalid credentials." -> "Missing or invalid credentials." */
+function withoutRoute(message: string): string {
+  return message.replace(/^[A-Z]+ \S+: (\d{3} )?/, '');
 }
 
 /** A Kubernetes API error's own message (client-node puts the Status JSON in `body`). */

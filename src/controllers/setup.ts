@@ -1,9 +1,11 @@
 /**
- * Builds the hub controllers (HubUser, HubGroup) around one hub: its snapshot, its user
- * batcher and one claim index per kind, and wires the cross-kind trigger: a HubUser change
- * re-evaluates the HubGroups of its namespace that select members by label.
+ * Builds the hub controllers (HubUser, HubGroup, HubServer) around one hub: its snapshot, its user
+ * batcher and one claim index per kind, and wires the cross-kind triggers: a HubUser change
+ * re-evaluates the HubGroups of its namespace that select members by label, and the
+ * HubServers of its username.
  */
 import type { HubGroup } from '../api/hubgroup.ts';
+import type { HubServer } from '../api/hubserver.ts';
 import type { HubUser } from '../api/hubuser.ts';
 import { keyOf } from '../api/meta.ts';
 import type { Hub } from '../hub/hub.ts';
@@ -12,6 +14,7 @@ import { UserBatcher } from '../hub/user-batcher.ts';
 import { ClaimIndex } from './claims.ts';
 import { buildController, type Controller, type ControllerDeps } from './controller.ts';
 import { HubGroupReconciler, groupNameOf } from './hubgroup.ts';
+import { HubServerReconciler } from './hubserver.ts';
 import { HubUserReconciler, usernameOf } from './hubuser.ts';
 import { Resyncer } from './resync.ts';
 import type { WorkQueue } from '../kube/queue.ts';
@@ -19,9 +22,10 @@ import type { WorkQueue } from '../kube/queue.ts';
 export interface HubControllers {
   readonly users: Controller<HubUser>;
   readonly groups: Controller<HubGroup>;
+  readonly servers: Controller<HubServer>;
   readonly snapshot: HubSnapshot;
   readonly resyncer: Resyncer;
-  readonly all: readonly Controller<HubUser | HubGroup>[];
+  readonly all: readonly Controller<HubUser | HubGroup | HubServer>[];
 }
 
 export function buildHubControllers(
@@ -66,18 +70,22 @@ export function buildHubControllers(
       }
     }
   });
+  const servers = buildController(new HubServerReconciler({ hub, snapshot }), deps);
+  // A HubServer waiting for its user hears as soon as the HubUser changes (e.g. it was created).
+  users.informer.onChange((_change, object) => {
+    const username = usernameOf(object);
+    for (const server of servers.informer.list()) {
+      if (server.spec.username === username)
+        servers.queue.add(keyOf(server.metadata.namespace, server.metadata.name));
+    }
+  });
   const resyncer = new Resyncer({
     snapshot,
-    targets: [users.runner, groups.runner],
+    targets: [users.runner, groups.runner, servers.runner],
     clock: deps.clock,
     logger: deps.logger,
     periodMs: deps.resyncMs,
   });
-  return {
-    users,
-    groups,
-    snapshot,
-    resyncer,
-    all: [users, groups] as Controller<HubUser | HubGroup>[],
-  };
+  const all = [users, groups, servers] as unknown as Controller<HubUser | HubGroup | HubServer>[];
+  return { users, groups, servers, snapshot, resyncer, all };
 }

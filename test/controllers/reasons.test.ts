@@ -9,7 +9,8 @@ test('each hub error code reads as a reason a human can act on', () => {
     reasonFor(new HubError('HUB_UNAUTHORIZED', 'GET /users: 403 Missing or invalid credentials.')),
     {
       reason: 'Unauthorized',
-      message: 'GET /users: 403 Missing or invalid credentials.',
+      message:
+        'JupyterHub refused the hubops token or one of its scopes: Missing or invalid credentials.',
     },
   );
   assert.equal(reasonFor(new HubError('HUB_INVALID', 'x')).reason, 'HubRejected');
@@ -40,4 +41,14 @@ test('an unreachable hub reads the same whatever the call, so an outage writes s
   );
   assert.deepEqual(a, b);
   assert.equal(a.reason, 'HubUnavailable');
+});
+
+test('a refused token reads the same whichever call met the refusal', () => {
+  const a = reasonFor(
+    new HubError('HUB_UNAUTHORIZED', 'GET /users: 403 Missing or invalid credentials.'),
+  );
+  const b = reasonFor(
+    new HubError('HUB_UNAUTHORIZED', 'GET /groups: 403 Missing or invalid credentials.'),
+  );
+  assert.deepEqual(a, b);
 });

@@ -1,0 +1,312 @@
+/**
+ * The HubServer reconciler: starts and stops a user's default or named server as the spec
+ * says, and reports the phase. A start the hub answers with 202 is not waited on in a worker:
+ * the key comes back every few seconds and reads the server until it is ready or gone. Limits
+ * and refusals (429, named servers off, the per-user limit) become conditions, not errors.
+ */
+import type { HubServer } from '../api/hubserver.ts';
+import { kinds } from '../api/meta.ts';
+import { HubError } from '../hub/errors.ts';
+import type { Hub } from '../hub/hub.ts';
+import type { HubServer as ServerModel, HubUser as UserModel } from '../hub/models.ts';
+import type { HubSnapshot } from '../hub/snapshot.ts';
+import type { EventNote } from '../kube/events.ts';
+import { planServer, planServerDeletion } from '../plan/hubserver.ts';
+import { ownershipOf } from '../plan/ownership.ts';
+import { isPaused } from './conditions.ts';
+import type { ConditionStatement, Outcome, Reconciler } from './reconciler.ts';
+
+/** How often a server in progress (spawn or stop pending) is looked at again. */
+const pollMs = 2_000;
+/** How long a failed server with keepRunning waits before the next start. */
+const failedRetryMs = 30_000;
+
+export class HubServerReconciler implements Reconciler<HubServer> {
+  readonly kind = kinds.HubServer;
+  readonly #hub: Hub;
+  readonly #snapshot: HubSnapshot;
+
+  constructor(deps: { hub: Hub; snapshot: HubSnapshot }) {
+    this.#hub = deps.hub;
+    this.#snapshot = deps.snapshot;
+  }
+
+  async reconcile(object: HubServer): Promise<Outcome> {
+    const { username, serverName: server, state, keepRunning } = object.spec;
+    const generation = object.metadata.generation ?? 0;
+    const status = object.status ?? {};
+    const user = await this.#user(object);
+    if (!user) {
+      const message = `hub user ${username} does not exist; waiting for it`;
+      return {
+        fields: { ...kept(status), phase: 'Pending', message },
+        conditions: both('False', 'UserMissing', message, 'True'),
+        requeueAfterMs: 5_000,
+      };
+    }
+    const observed = user.servers?.[server];
+    const ownership = ownershipOf(status.ownership, observed !== undefined);
+    const base = { ...kept(status), ownership };
+    const starting = status.phase === 'Pending' && findReason(object) === 'Starting';
+    if (starting && !observed) {
+      // The spawn we were following ended without a ready server.
+      const message = 'the server stopped before it became ready (spawn failed)';
+      const events: EventNote[] = [
+        { type: 'Warning', reason: 'Failed', action: 'Start', note: `server failed: ${message}` },
+      ];
+      return {
+        fields: { ...base, phase: 'Failed', message },
+        conditions: both('False', 'SpawnFailed', message),
+        events,
+        ...(keepRunning ? { requeueAfterMs: failedRetryMs } : {}),
+      };
+    }
+    const step = planServer(
+      { state, keepRunning, generation, startedGeneration: status.startedGeneration },
+      observed,
+    );
+    if (isPaused(object.metadata.annotations) && (step.kind === 'start' || step.kind === 'stop')) {
+      const message = `hub writes are paused; the server would be ${step.kind === 'start' ? 'started' : 'stopped'}`;
+      return {
+        fields: { ...base, ...facts(observed) },
+        conditions: both('False', 'Paused', message, 'False'),
+      };
+    }
+    switch (step.kind) {
+      case 'none': {
+        const wanted = step.phase === state;
+        const message =
+          step.reason === 'StoppedOutsideOperator'
+            ? 'stopped outside hubops (idle culler or user); started again when the spec changes'
+            : `server is ${step.phase.toLowerCase()}`;
+        const events: EventNote[] =
+          step.reason === 'StoppedOutsideOperator' && status.phase === 'Running'
+            ? [
+                {
+                  type: 'Normal',
+                  reason: 'StoppedOutsideOperator',
+                  action: 'Observe',
+                  note: message,
+                },
+              ]
+            : [];
+        return {
+          fields: { ...base, ...facts(observed), phase: step.phase, message },
+          conditions: both(wanted ? 'True' : 'False', step.reason, message),
+          events,
+        };
+      }
+      case 'wait': {
+        const message =
+          step.reason === 'Starting'
+            ? 'the hub is starting the server'
+            : 'the hub is stopping the server';
+        return {
+          fields: { ...base, phase: 'Pending', message },
+          conditions: both('False', step.reason, message),
+          requeueAfterMs: pollMs,
+        };
+      }
+      case 'stop':
+        return this.#stop(object, base);
+      case 'start':
+        return this.#start(object, base, generation);
+    }
+  }
+
+  async cleanup(object: HubServer): Promise<readonly EventNote[]> {
+    const { username, serverName: server } = object.spec;
+    if (isPaused(object.metadata.annotations)) return [];
+    const decision = planServerDeletion(
+      object.spec.deletionPolicy,
+      object.status?.ownership,
+      server !== '',
+    );
+    if (decision === 'retain')
+      return [
+        {
+          type: 'Normal',
+          reason: 'Retained',
+          action: 'Retain',
+          note: `kept server ${label(username, server)} (deletion policy Retain)`,
+        },
+      ];
+    const outcome = await this.#hub.servers.stop(username, server, {
+      remove: decision === 'stopAndRemove',
+    });
+    if (outcome === 'stopping')
+      throw new HubError('HUB_PENDING', `server ${label(username, server)} is still stopping`);
+    return [
+      {
+        type: 'Normal',
+        reason: 'Deleted',
+        action: 'Stop',
+        note: `stopped${decision === 'stopAndRemove' ? ' and removed' : ''} server ${label(username, server)}`,
+      },
+    ];
+  }
+
+  async #start(
+    object: HubServer,
+    base: Record<string, unknown>,
+    generation: number,
+  ): Promise<Outcome> {
+    const { username, serverName: server, userOptions, displayName } = object.spec;
+    const name = label(username, server);
+    try {
+      const outcome = await this.#hub.servers.start(username, server, {
+        ...(userOptions === undefined ? {} : { userOptions }),
+        ...(displayName === undefined ? {} : { displayName }),
+      });
+      const fields = { ...base, startedGeneration: generation };
+      if (outcome === 'pending') {
+        const message = 'the hub is starting the server';
+        return {
+          fields: { ...fields, phase: 'Pending', message },
+          conditions: both('False', 'Starting', message),
+          requeueAfterMs: pollMs,
+        };
+      }
+      const observed = (await this.#user(object, true))?.servers?.[server];
+      return {
+        fields: { ...fields, ...facts(observed), phase: 'Running', message: 'server is running' },
+        conditions: both('True', 'Running', 'server is running'),
+        events: [
+          { type: 'Normal', reason: 'Started', action: 'Start', note: `started server ${name}` },
+        ],
+      };
+    } catch (err) {
+      return startRefused(
+        err,
+        name,
+        { ...base, startedGeneration: generation },
+        object.spec.keepRunning,
+      );
+    }
+  }
+
+  async #stop(object: HubServer, base: Record<string, unknown>): Promise<Outcome> {
+    const { username, serverName: server } = object.spec;
+    const outcome = await this.#hub.servers.stop(username, server);
+    if (outcome === 'stopping') {
+      const message = 'the hub is stopping the server';
+      return {
+        fields: { ...base, phase: 'Pending', message },
+        conditions: both('False', 'Stopping', message),
+        requeueAfterMs: pollMs,
+      };
+    }
+    return {
+      fields: { ...base, phase: 'Stopped', message: 'server is stopped' },
+      conditions: both('True', 'Stopped', 'server is stopped'),
+      events: [
+        {
+          type: 'Normal',
+          reason: 'Stopped',
+          action: 'Stop',
+          note: `stopped server ${label(username, server)}`,
+        },
+      ],
+    };
+  }
+
+  /**
+   * The user with its active servers: from the snapshot, unless the object is new, its spec
+   * changed, or a start or stop is in progress; then read afresh (one call).
+   */
+  async #user(object: HubServer, fresh = false): Promise<UserModel | undefined> {
+    const status = object.status;
+    const changed =
+      object.metadata.generation !== status?.observedGeneration || status?.phase === 'Pending';
+    if (!fresh && !changed) {
+      await this.#snapshot.ready();
+      const cached = this.#snapshot.user(object.spec.username);
+      if (cached) return cached;
+    }
+    const user = await this.#hub.users.get(object.spec.username);
+    if (user) this.#snapshot.recordUser(user);
+    return user ?? undefined;
+  }
+}
+
+/** A refused start as status: waits for limits, clear conditions for what needs a human. */
+function startRefused(
+  err: unknown,
+  name: string,
+  fields: Record<string, unknown>,
+  keepRunning: boolean,
+): Outcome {
+  if (!(err instanceof HubError)) throw err;
+  const waiting = (reason: string, message: string, ms: number): Outcome => ({
+    fields: { ...fields, startedGeneration: undefined, phase: 'Pending', message },
+    conditions: both('False', reason, message),
+    requeueAfterMs: ms,
+  });
+  if (err.code === 'HUB_RATE_LIMITED')
+    return waiting(
+      'SpawnThrottled',
+      `the hub's spawn limit is reached; trying again in ${Math.round((err.retryAfterMs ?? 30_000) / 1000)} s`,
+      err.retryAfterMs ?? 30_000,
+    );
+  if (err.code === 'HUB_PENDING')
+    return waiting('Stopping', 'the hub is still stopping the server', pollMs);
+  const refusal = (reason: string, message: string): Outcome => ({
+    fields: { ...fields, phase: 'Failed', message },
+    conditions: both('False', reason, message, 'False'),
+    events: [
+      { type: 'Warning', reason, action: 'Start', note: `server ${name} not started: ${message}` },
+    ],
+  });
+  if (/Named servers are not enabled/i.test(err.message))
+    return refusal(
+      'NamedServersDisabled',
+      'the hub does not allow named servers (allow_named_servers)',
+    );
+  if (/maximum of/i.test(err.message))
+    return refusal('NamedServerLimit', err.message.replace(/^.*?: \d+ /, ''));
+  if (err.code === 'HUB_UNSUPPORTED') return refusal('UnsupportedByHub', err.message);
+  if (err.status === 500 || err.code === 'HUB_INVALID') {
+    const message = err.message.replace(/^.*?: \d+ /, '');
+    return {
+      ...refusal('SpawnFailed', message),
+      ...(keepRunning ? { requeueAfterMs: failedRetryMs } : {}),
+    };
+  }
+  throw err;
+}
+
+function both(
+  ready: 'True' | 'False',
+  reason: string,
+  message: string,
+  synced: 'True' | 'False' = 'True',
+): ConditionStatement[] {
+  return [
+    { type: 'Ready', status: ready, reason, message },
+    { type: 'Synced', status: synced, reason, message },
+  ];
+}
+
+/** What a running server reports; nothing for a stopped one. */
+function facts(server: ServerModel | undefined): Record<string, unknown> {
+  if (!server?.ready) return { url: undefined, startedAt: undefined, lastActivity: undefined };
+  return {
+    ...(server.url ? { url: server.url } : {}),
+    ...(server.started ? { startedAt: server.started } : {}),
+    ...(server.last_activity ? { lastActivity: server.last_activity } : {}),
+  };
+}
+
+/** Status fields carried from one round to the next unless this round sets them. */
+function kept(status: HubServer['status'] & object): Record<string, unknown> {
+  const { conditions: _c, observedGeneration: _g, ...rest } = status;
+  return rest;
+}
+
+function findReason(object: HubServer): string | undefined {
+  return object.status?.conditions?.find((c) => c.type === 'Ready')?.reason;
+}
+
+function label(user: string, server: string): string {
+  return server === '' ? `${user}/(default)` : `${user}/${server}`;
+}
