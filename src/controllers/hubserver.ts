@@ -8,18 +8,23 @@ import type { HubServer } from '../api/hubserver.ts';
 import { kinds } from '../api/meta.ts';
 import { HubError } from '../hub/errors.ts';
 import type { Hub } from '../hub/hub.ts';
-import type { HubServer as ServerModel, HubUser as UserModel } from '../hub/models.ts';
+import type { HubUser as UserModel } from '../hub/models.ts';
 import type { HubSnapshot } from '../hub/snapshot.ts';
 import type { EventNote } from '../kube/events.ts';
 import { planServer, planServerDeletion } from '../plan/hubserver.ts';
 import { ownershipOf } from '../plan/ownership.ts';
 import { isPaused } from './conditions.ts';
-import type { ConditionStatement, Outcome, Reconciler } from './reconciler.ts';
-
-/** How often a server in progress (spawn or stop pending) is looked at again. */
-const pollMs = 2_000;
-/** How long a failed server with keepRunning waits before the next start. */
-const failedRetryMs = 30_000;
+import type { Outcome, Reconciler } from './reconciler.ts';
+import {
+  both,
+  failedRetryMs,
+  facts,
+  findReason,
+  kept,
+  label,
+  pollMs,
+  startRefused,
+} from './server-status.ts';
 
 export class HubServerReconciler implements Reconciler<HubServer> {
   readonly kind = kinds.HubServer;
@@ -227,86 +232,4 @@ export class HubServerReconciler implements Reconciler<HubServer> {
     if (user) this.#snapshot.recordUser(user);
     return user ?? undefined;
   }
-}
-
-/** A refused start as status: waits for limits, clear conditions for what needs a human. */
-function startRefused(
-  err: unknown,
-  name: string,
-  fields: Record<string, unknown>,
-  keepRunning: boolean,
-): Outcome {
-  if (!(err instanceof HubError)) throw err;
-  const waiting = (reason: string, message: string, ms: number): Outcome => ({
-    fields: { ...fields, startedGeneration: undefined, phase: 'Pending', message },
-    conditions: both('False', reason, message),
-    requeueAfterMs: ms,
-  });
-  if (err.code === 'HUB_RATE_LIMITED')
-    return waiting(
-      'SpawnThrottled',
-      `the hub's spawn limit is reached; trying again in ${Math.round((err.retryAfterMs ?? 30_000) / 1000)} s`,
-      err.retryAfterMs ?? 30_000,
-    );
-  if (err.code === 'HUB_PENDING')
-    return waiting('Stopping', 'the hub is still stopping the server', pollMs);
-  const refusal = (reason: string, message: string): Outcome => ({
-    fields: { ...fields, phase: 'Failed', message },
-    conditions: both('False', reason, message, 'False'),
-    events: [
-      { type: 'Warning', reason, action: 'Start', note: `server ${name} not started: ${message}` },
-    ],
-  });
-  if (/Named servers are not enabled/i.test(err.message))
-    return refusal(
-      'NamedServersDisabled',
-      'the hub does not allow named servers (allow_named_servers)',
-    );
-  if (/maximum of/i.test(err.message))
-    return refusal('NamedServerLimit', err.message.replace(/^.*?: \d+ /, ''));
-  if (err.code === 'HUB_UNSUPPORTED') return refusal('UnsupportedByHub', err.message);
-  if (err.status === 500 || err.code === 'HUB_INVALID') {
-    const message = err.message.replace(/^.*?: \d+ /, '');
-    return {
-      ...refusal('SpawnFailed', message),
-      ...(keepRunning ? { requeueAfterMs: failedRetryMs } : {}),
-    };
-  }
-  throw err;
-}
-
-function both(
-  ready: 'True' | 'False',
-  reason: string,
-  message: string,
-  synced: 'True' | 'False' = 'True',
-): ConditionStatement[] {
-  return [
-    { type: 'Ready', status: ready, reason, message },
-    { type: 'Synced', status: synced, reason, message },
-  ];
-}
-
-/** What a running server reports; nothing for a stopped one. */
-function facts(server: ServerModel | undefined): Record<string, unknown> {
-  if (!server?.ready) return { url: undefined, startedAt: undefined, lastActivity: undefined };
-  return {
-    ...(server.url ? { url: server.url } : {}),
-    ...(server.started ? { startedAt: server.started } : {}),
-    ...(server.last_activity ? { lastActivity: server.last_activity } : {}),
-  };
-}
-
-/** Status fields carried from one round to the next unless this round sets them. */
-function kept(status: HubServer['status'] & object): Record<string, unknown> {
-  const { conditions: _c, observedGeneration: _g, ...rest } = status;
-  return rest;
-}
-
-function findReason(object: HubServer): string | undefined {
-  return object.status?.conditions?.find((c) => c.type === 'Ready')?.reason;
-}
-
-function label(user: string, server: string): string {
-  return server === '' ? `${user}/(default)` : `${user}/${server}`;
 }

@@ -1,0 +1,96 @@
+/**
+ * How a server's situation reads in HubServer status: a refused start (waits for limits, clear
+ * conditions for what needs a human), the facts of a running server, the fields carried from
+ * one round to the next. Pure wording; the HubServer reconciler decides.
+ */
+import type { HubServer } from '../api/hubserver.ts';
+import { HubError } from '../hub/errors.ts';
+import type { HubServer as ServerModel } from '../hub/models.ts';
+import type { ConditionStatement, Outcome } from './reconciler.ts';
+
+/** How often a server in progress (spawn or stop pending) is looked at again. */
+export const pollMs = 2_000;
+/** How long a failed server with keepRunning waits before the next start. */
+export const failedRetryMs = 30_000;
+
+/** A refused start as status: waits for limits, clear conditions for what needs a human. */
+export function startRefused(
+  err: unknown,
+  name: string,
+  fields: Record<string, unknown>,
+  keepRunning: boolean,
+): Outcome {
+  if (!(err instanceof HubError)) throw err;
+  const waiting = (reason: string, message: string, ms: number): Outcome => ({
+    fields: { ...fields, startedGeneration: undefined, phase: 'Pending', message },
+    conditions: both('False', reason, message),
+    requeueAfterMs: ms,
+  });
+  if (err.code === 'HUB_RATE_LIMITED')
+    return waiting(
+      'SpawnThrottled',
+      `the hub's spawn limit is reached; trying again in ${Math.round((err.retryAfterMs ?? 30_000) / 1000)} s`,
+      err.retryAfterMs ?? 30_000,
+    );
+  if (err.code === 'HUB_PENDING')
+    return waiting('Stopping', 'the hub is still stopping the server', pollMs);
+  const refusal = (reason: string, message: string): Outcome => ({
+    fields: { ...fields, phase: 'Failed', message },
+    conditions: both('False', reason, message, 'False'),
+    events: [
+      { type: 'Warning', reason, action: 'Start', note: `server ${name} not started: ${message}` },
+    ],
+  });
+  if (/Named servers are not enabled/i.test(err.message))
+    return refusal(
+      'NamedServersDisabled',
+      'the hub does not allow named servers (allow_named_servers)',
+    );
+  if (/maximum of/i.test(err.message))
+    return refusal('NamedServerLimit', err.message.replace(/^.*?: \d+ /, ''));
+  if (err.code === 'HUB_UNSUPPORTED') return refusal('UnsupportedByHub', err.message);
+  if (err.status === 500 || err.code === 'HUB_INVALID') {
+    const message = err.message.replace(/^.*?: \d+ /, '');
+    return {
+      ...refusal('SpawnFailed', message),
+      ...(keepRunning ? { requeueAfterMs: failedRetryMs } : {}),
+    };
+  }
+  throw err;
+}
+
+export function both(
+  ready: 'True' | 'False',
+  reason: string,
+  message: string,
+  synced: 'True' | 'False' = 'True',
+): ConditionStatement[] {
+  return [
+    { type: 'Ready', status: ready, reason, message },
+    { type: 'Synced', status: synced, reason, message },
+  ];
+}
+
+/** What a running server reports; nothing for a stopped one. */
+export function facts(server: ServerModel | undefined): Record<string, unknown> {
+  if (!server?.ready) return { url: undefined, startedAt: undefined, lastActivity: undefined };
+  return {
+    ...(server.url ? { url: server.url } : {}),
+    ...(server.started ? { startedAt: server.started } : {}),
+    ...(server.last_activity ? { lastActivity: server.last_activity } : {}),
+  };
+}
+
+/** Status fields carried from one round to the next unless this round sets them. */
+export function kept(status: HubServer['status'] & object): Record<string, unknown> {
+  const { conditions: _c, observedGeneration: _g, ...rest } = status;
+  return rest;
+}
+
+export function findReason(object: HubServer): string | undefined {
+  return object.status?.conditions?.find((c) => c.type === 'Ready')?.reason;
+}
+
+export function label(user: string, server: string): string {
+  return server === '' ? `${user}/(default)` : `${user}/${server}`;
+}
