@@ -80,10 +80,12 @@ testenv-down: ## stop what `make testenv` started, by PID
 	hack/testenv/down.sh
 
 .PHONY: demo
-demo: ## the operator end to end on a local control plane (not built yet)
-	@echo "make demo: not built yet: it needs the operator itself (issues 5, 6) and its own issue (8)." >&2
-	@echo "Today: 'make testenv' starts the real kube-apiserver and JupyterHub it will use." >&2
-	@exit 2
+demo: deps ## the operator end to end on a local control plane and hub; KEEP=1 leaves it running
+	@hack/demo.sh
+
+.PHONY: reference
+reference: deps ## regenerate docs/reference.md from crds/*.yaml
+	node hack/gen-reference.ts
 
 .PHONY: bench
 bench: ## benchmark scenarios (not built yet)

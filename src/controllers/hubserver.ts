@@ -66,6 +66,22 @@ export class HubServerReconciler implements Reconciler<HubServer> {
         ...(keepRunning ? { requeueAfterMs: failedRetryMs } : {}),
       };
     }
+    if (
+      status.phase === 'Failed' &&
+      !observed &&
+      !keepRunning &&
+      status.startedGeneration === generation
+    ) {
+      // A failed start stays failed until the spec changes (not "stopped outside hubops").
+      return {
+        fields: base,
+        conditions: both(
+          'False',
+          findReason(object) ?? 'SpawnFailed',
+          String(status.message ?? 'the server failed to start'),
+        ),
+      };
+    }
     const step = planServer(
       { state, keepRunning, generation, startedGeneration: status.startedGeneration },
       observed,

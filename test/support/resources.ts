@@ -97,14 +97,18 @@ export class Resources {
     timeoutMs = 20_000,
   ): Promise<CustomObject> {
     let last: CustomObject | undefined;
-    await until(
-      async () => {
-        last = await this.get(plural, name);
-        return last !== undefined && check(last);
-      },
-      timeoutMs,
-      `${plural}/${name} to settle (last status: ${JSON.stringify(last?.status)})`,
-    );
+    try {
+      await until(
+        async () => {
+          last = await this.get(plural, name);
+          return last !== undefined && check(last);
+        },
+        timeoutMs,
+        `${plural}/${name} to settle`,
+      );
+    } catch (err) {
+      throw new Error(`${(err as Error).message}; last status: ${JSON.stringify(last?.status)}`);
+    }
     return last as CustomObject;
   }
 
