@@ -1,0 +1,104 @@
+// The HubServer reconciler against a hub that refuses starts (the in-process fault hub): what
+// each refusal reads like in status, and when the key comes back.
+import { after, before, beforeEach, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { HubServer } from '../../src/api/hubserver.ts';
+import { HubServerReconciler } from '../../src/controllers/hubserver.ts';
+import { Hub } from '../../src/hub/hub.ts';
+import { HubSnapshot } from '../../src/hub/snapshot.ts';
+import { FaultHub, hubError, json, type Responder } from '../support/fault-hub.ts';
+import { ManualClock } from '../support/manual-clock.ts';
+import { silentLogger } from '../support/logs.ts';
+
+let fault: FaultHub;
+let hub: Hub;
+let reconciler: HubServerReconciler;
+
+before(async () => {
+  fault = await FaultHub.start();
+});
+after(() => fault.stop());
+beforeEach(() => {
+  fault.seen.length = 0;
+  hub = new Hub({
+    baseUrl: fault.url,
+    token: 't',
+    clock: new ManualClock('instant'),
+    logger: silentLogger,
+  });
+  reconciler = new HubServerReconciler({ hub, snapshot: new HubSnapshot(hub) });
+});
+
+/** A hub with one user and no active server, whose start answers with `start`. */
+function hubWhoseStartAnswers(start: Responder): Responder {
+  return (req, res) => {
+    if (req.url === '/hub/api/') return json(res, 200, { version: '6.1.1' });
+    if (req.method === 'GET' && req.url.startsWith('/hub/api/users/ada'))
+      return json(res, 200, { name: 'ada', admin: false, servers: {} });
+    if (req.method === 'POST') return start(req, res);
+    return json(res, 404, { status: 404, message: 'Not Found' });
+  };
+}
+
+function server(spec: Partial<HubServer['spec']> = {}): HubServer {
+  return {
+    apiVersion: 'hubops.io/v1alpha1',
+    kind: 'HubServer',
+    metadata: { name: 's', namespace: 'ns', generation: 1 },
+    spec: { username: 'ada', serverName: 'lab', state: 'Running', keepRunning: false, ...spec },
+  };
+}
+
+test("the hub's spawn limit (429) is waited out for its Retry-After, as Pending, not as an error", async () => {
+  fault.otherwise(
+    hubWhoseStartAnswers(
+      hubError(429, 'Too many users trying to log in right now.', { 'retry-after': '45' }),
+    ),
+  );
+  const outcome = await reconciler.reconcile(server());
+  assert.equal(outcome.fields['phase'], 'Pending');
+  assert.equal(outcome.fields['startedGeneration'], undefined, 'not counted as a start');
+  assert.deepEqual(
+    outcome.conditions.map((c) => [c.type, c.status, c.reason]),
+    [
+      ['Ready', 'False', 'SpawnThrottled'],
+      ['Synced', 'True', 'SpawnThrottled'],
+    ],
+  );
+  assert.equal(outcome.requeueAfterMs, 45_000);
+  assert.equal(
+    fault.seen.filter((r) => r.method === 'POST').length,
+    1,
+    'one start, not a retry storm',
+  );
+});
+
+test('named servers disabled and the per-user limit are reported, not retried', async () => {
+  fault.otherwise(hubWhoseStartAnswers(hubError(400, 'Named servers are not enabled.')));
+  const disabled = await reconciler.reconcile(server());
+  assert.equal(disabled.conditions[0]?.reason, 'NamedServersDisabled');
+  assert.equal(disabled.requeueAfterMs, undefined);
+
+  fault.otherwise(
+    hubWhoseStartAnswers(
+      hubError(
+        400,
+        'User ada already has the maximum of 2 named servers.  One must be deleted before a new server can be created',
+      ),
+    ),
+  );
+  const limited = await reconciler.reconcile(server());
+  assert.equal(limited.conditions[0]?.reason, 'NamedServerLimit');
+  assert.match(String(limited.fields['message']), /maximum of 2 named servers/);
+  assert.equal(limited.requeueAfterMs, undefined);
+});
+
+test('a spawner failure is Failed, and retried later only with keepRunning', async () => {
+  fault.otherwise(hubWhoseStartAnswers(hubError(500, 'Spawner failed to start [status=3]')));
+  const once = await reconciler.reconcile(server());
+  assert.equal(once.fields['phase'], 'Failed');
+  assert.equal(once.conditions[0]?.reason, 'SpawnFailed');
+  assert.equal(once.requeueAfterMs, undefined);
+  const kept = await reconciler.reconcile(server({ keepRunning: true }));
+  assert.equal(kept.requeueAfterMs, 30_000, 'a crashing spawner is not hammered');
+});
