@@ -66,7 +66,8 @@ export function buildHubControllers(
     if (!labelsChanged) return;
     for (const group of groups.informer.list()) {
       if (group.metadata.namespace === object.metadata.namespace && group.spec.memberSelector) {
-        groups.queue.add(keyOf(group.metadata.namespace, group.metadata.name));
+        // A second's delay coalesces a burst of HubUser changes (a cohort applied at once).
+        groups.queue.addAfter(keyOf(group.metadata.namespace, group.metadata.name), 1_000);
       }
     }
   });

@@ -239,15 +239,28 @@ export class HubClient {
 
   async #probe(): Promise<void> {
     const started = this.#clock.now();
-    const res = await this.#dispatcher.request({
-      origin: this.#origin,
-      path: `${this.#root}/`,
-      method: 'GET',
-      headersTimeout: this.#timeoutMs,
-      bodyTimeout: this.#timeoutMs,
-    });
-    await res.body.dump();
-    const durationMs = this.#clock.now() - started;
-    this.#onRequest({ method: 'GET', route: '/ (probe)', outcome: res.statusCode, durationMs });
+    const record = (outcome: number | string): void =>
+      this.#onRequest({
+        method: 'GET',
+        route: '/ (probe)',
+        outcome,
+        durationMs: this.#clock.now() - started,
+      });
+    try {
+      const res = await this.#dispatcher.request({
+        origin: this.#origin,
+        path: `${this.#root}/`,
+        method: 'GET',
+        headersTimeout: this.#timeoutMs,
+        bodyTimeout: this.#timeoutMs,
+      });
+      await res.body.dump();
+      record(res.statusCode);
+    } catch (err) {
+      // A probe that finds the hub dead is still a request to it: metrics count it.
+      const code = (err as { code?: unknown }).code;
+      record(typeof code === 'string' ? code : 'error');
+      throw err;
+    }
   }
 }

@@ -29,7 +29,8 @@ export interface HealthOptions {
 export const defaultHealthOptions: HealthOptions = {
   failuresToDown: 2,
   probeDelayMs: 1_000,
-  maxProbeDelayMs: 30_000,
+  // Gentle enough (about 7 probes a minute) and notices a recovered hub within 10 s.
+  maxProbeDelayMs: 10_000,
 };
 
 export type HealthListener = (state: HubState) => void;

@@ -107,7 +107,12 @@ test(`${size} HubUsers and a ${size}-member group converge from cold`, async (t)
   // at the start and end vary from run to run. This guards against losing batching, nothing
   // finer: make bench measures it.
   assert.ok(bulk <= 1.5 * Math.ceil(size / 25) + Math.ceil(size / 100), `bulk creates: ${bulk}`);
-  assert.ok(membership <= 10, `membership calls: ${membership}`);
+  // While members are still being created the group adds, each round, those that exist: at
+  // most about one round a second (HubUser changes are coalesced for a second).
+  assert.ok(
+    membership <= Math.ceil(seconds) + 2,
+    `membership calls: ${membership} in ${seconds.toFixed(1)} s`,
+  );
   assert.ok(calls.writes < size / 10, `writes: ${calls.writes}`);
 });
 
