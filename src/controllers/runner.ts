@@ -64,11 +64,6 @@ export class Runner<T extends KindObject> {
     this.#deps.queue.close();
   }
 
-  /** Reconciles so far (for logs and tests). */
-  get reconciles(): number {
-    return this.#reconcileCount;
-  }
-
   async #work(): Promise<void> {
     for (
       let key = await this.#deps.queue.get();

@@ -59,11 +59,6 @@ export class Hub {
     return this.#version;
   }
 
-  /** Forgets the cached version, e.g. after the hub restarted (it may have been upgraded). */
-  forgetVersion(): void {
-    this.#version = undefined;
-  }
-
   async features(options: CallOptions = {}): Promise<HubFeatures> {
     return featuresOf(parseVersion(await this.version(options)));
   }

@@ -17,15 +17,9 @@ export class HubSnapshot {
   /** Writes recorded while a sweep runs: null means deleted. They win over the sweep's pages. */
   #usersTouched = new Map<string, HubUser | null>();
   #groupsTouched = new Map<string, HubGroup | null>();
-  #sweeps = 0;
 
   constructor(hub: Hub) {
     this.#hub = hub;
-  }
-
-  /** Sweeps completed so far. */
-  get sweeps(): number {
-    return this.#sweeps;
   }
 
   /** Resolves once at least one sweep has completed (starting one if none has). */
@@ -49,10 +43,6 @@ export class HubSnapshot {
 
   hasUser(name: string): boolean {
     return this.#users.has(name);
-  }
-
-  get userCount(): number {
-    return this.#users.size;
   }
 
   recordUser(user: HubUser): void {
@@ -85,7 +75,6 @@ export class HubSnapshot {
     this.#users = overlay(users, this.#usersTouched);
     this.#groups = overlay(groups, this.#groupsTouched);
     this.#swept = true;
-    this.#sweeps += 1;
   }
 }
 

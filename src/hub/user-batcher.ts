@@ -30,17 +30,11 @@ export class UserBatcher {
   /** One open batch per admin flag: the bulk call sets admin for all its names. */
   readonly #open = new Map<boolean, Pending>();
   readonly #inFlight = new Map<boolean, Promise<void>>();
-  #calls = 0;
 
   constructor(users: UsersApi, clock: Clock, options: Partial<BatcherOptions> = {}) {
     this.#users = users;
     this.#clock = clock;
     this.#options = { windowMs: 25, maxBatch: 25, ...options };
-  }
-
-  /** Bulk calls sent so far. */
-  get calls(): number {
-    return this.#calls;
   }
 
   create(name: string, admin: boolean, priority: Priority = 'user'): Promise<Creation> {
@@ -80,7 +74,6 @@ export class UserBatcher {
 
   async #send(admin: boolean, batch: Pending): Promise<void> {
     const names = [...batch.waiters.keys()];
-    this.#calls += 1;
     try {
       const created = new Map(
         (await this.#users.createMany(names, { admin, priority: batch.priority })).map((u) => [
