@@ -20,7 +20,8 @@ HUB_VERSIONS ?= 6.1.1 5.5.1
 export HUB_VERSION ?= $(firstword $(HUB_VERSIONS))
 
 UNIT_TESTS = $(shell find test -name '*.test.ts' ! -name '*.int.test.ts' | sort)
-INT_TESTS = $(shell find test -name '*.int.test.ts' | sort)
+INT_TESTS = $(shell find test -name '*.int.test.ts' ! -path 'test/faults/*' | sort)
+FAULT_TESTS = $(shell find test/faults -name '*.int.test.ts' | sort)
 NODE_TEST = node --test --test-reporter=spec --test-timeout=120000
 
 .PHONY: help
@@ -68,8 +69,14 @@ test-integration: deps helm ## integration tests against a real kube-apiserver a
 	@[ -n "$(INT_TESTS)" ] || { echo "no integration tests found" >&2; exit 1; }
 	hack/test-integration.sh $(HUB_VERSIONS) -- $(NODE_TEST) --test-concurrency=1 $(INT_TESTS)
 
+.PHONY: test-faults
+test-faults: deps ## the fault suite (test/faults) against the first hub release in HUB_VERSIONS
+	@[ -n "$(FAULT_TESTS)" ] || { echo "no fault tests found" >&2; exit 1; }
+	hack/test-integration.sh $(firstword $(HUB_VERSIONS)) -- node --test --test-reporter=spec \
+	  --test-timeout=900000 --test-concurrency=1 $(FAULT_TESTS)
+
 .PHONY: test
-test: typecheck lint format-check test-unit test-integration ## the full gate (what CI runs)
+test: typecheck lint format-check test-unit test-integration test-faults ## the full gate (what CI runs)
 
 .PHONY: testenv
 testenv: ## start (or reuse) kube-apiserver + etcd + JupyterHub $(HUB_VERSION); writes .testenv/env
@@ -88,9 +95,8 @@ reference: deps ## regenerate docs/reference.md from crds/*.yaml
 	node hack/gen-reference.ts
 
 .PHONY: bench
-bench: ## benchmark scenarios (not built yet)
-	@echo "make bench: not built yet: it arrives with the benchmarks issue (9)." >&2
-	@exit 2
+bench: deps ## the benchmark scenarios against floor and naive baselines; BENCH_N scales (default 1000)
+	hack/bench.sh
 
 .PHONY: clean
 clean: ## remove build output and test-environment folders (stops nothing: use testenv-down)

@@ -47,6 +47,7 @@ const settings = {
   leaseRetryPeriodSeconds: ['LEASE_RETRY_PERIOD_SECONDS', seconds(0.1), '2'],
   hubMaxInFlight: ['HUB_MAX_IN_FLIGHT', z.coerce.number().int().min(1), '2'],
   hubRequestsPerSecond: ['HUB_REQUESTS_PER_SECOND', seconds(0.1), '100'],
+  hubMaxSpawnsInFlight: ['HUB_MAX_SPAWNS_IN_FLIGHT', z.coerce.number().int().min(1), '64'],
   workers: ['WORKERS', z.coerce.number().int().min(1), '64'],
 } as const;
 

@@ -42,7 +42,11 @@ async function main(): Promise<void> {
     token: config.hubApiToken,
     clock,
     logger: logger.child({ component: 'hub' }),
-    budget: { maxInFlight: config.hubMaxInFlight, ratePerSecond: config.hubRequestsPerSecond },
+    budget: {
+      maxInFlight: config.hubMaxInFlight,
+      ratePerSecond: config.hubRequestsPerSecond,
+      maxSpawnsInFlight: config.hubMaxSpawnsInFlight,
+    },
     onRequest: (sample) => {
       metrics.hubRequests.inc({
         method: sample.method,

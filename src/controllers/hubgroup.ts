@@ -7,6 +7,7 @@
 import type { HubGroup } from '../api/hubgroup.ts';
 import type { HubUser } from '../api/hubuser.ts';
 import { keyOf, kinds } from '../api/meta.ts';
+import type { Priority } from '../hub/budget.ts';
 import type { Hub } from '../hub/hub.ts';
 import type { HubGroup as HubGroupModel } from '../hub/models.ts';
 import type { HubSnapshot } from '../hub/snapshot.ts';
@@ -20,7 +21,7 @@ import { matchesSelector } from '../plan/selector.ts';
 import type { ClaimIndex } from './claims.ts';
 import { conflict, deletionEvents, done, isPaused, lastReason, paused } from './conditions.ts';
 import { usernameOf } from './hubuser.ts';
-import type { ConditionStatement, Outcome, Reconciler } from './reconciler.ts';
+import type { ConditionStatement, Outcome, ReconcileContext, Reconciler } from './reconciler.ts';
 import { StaleSnapshot, withReplanning } from './stale.ts';
 
 export interface HubGroupDeps {
@@ -31,6 +32,9 @@ export interface HubGroupDeps {
   /** The HubUsers of a namespace, for memberSelector and to leave their creation to them. */
   readonly hubUsersIn: (namespace: string) => readonly HubUser[];
 }
+
+/** Missing members created at once: four bulk calls of the batcher's 25. */
+const memberWave = 100;
 
 export function groupNameOf(object: HubGroup): string {
   return object.spec.groupName ?? object.metadata.name;
@@ -44,11 +48,11 @@ export class HubGroupReconciler implements Reconciler<HubGroup> {
     this.#deps = deps;
   }
 
-  reconcile(object: HubGroup): Promise<Outcome> {
-    return withReplanning(() => this.#round(object));
+  reconcile(object: HubGroup, context: ReconcileContext): Promise<Outcome> {
+    return withReplanning(() => this.#round(object, context));
   }
 
-  async #round(object: HubGroup): Promise<Outcome> {
+  async #round(object: HubGroup, context: ReconcileContext): Promise<Outcome> {
     const { snapshot, hub } = this.#deps;
     const group = groupNameOf(object);
     const holder = this.#deps.claims.heldElsewhere(
@@ -58,7 +62,7 @@ export class HubGroupReconciler implements Reconciler<HubGroup> {
     if (holder) {
       return { fields: { groupName: group }, conditions: conflict(`hub group ${group}`, holder) };
     }
-    await snapshot.ready();
+    await snapshot.ready(context.priority);
     const before = snapshot.group(group);
     let ownership: Ownership = ownershipOf(object.status?.ownership, before !== undefined);
     const declared = this.#desired(object, group);
@@ -80,10 +84,17 @@ export class HubGroupReconciler implements Reconciler<HubGroup> {
         conditions: paused(plan.actions.length === 0, plan.actions.map(describe).join('; ')),
       };
     }
+    // Recorded before the create, as for HubUsers: a crash right after must not turn it Adopted.
+    const creates = plan.actions.some((action) => action.op === 'createGroup');
+    if (creates && !object.status?.ownership && hub.health.state.status !== 'down')
+      await context.persist({ groupName: group, ownership });
     let observed = before;
     const events: EventNote[] = [];
+    const created = await this.#createMembers(plan.actions, context.priority);
+    if (created.length > 0) events.push(membersCreated(created));
     for (const action of plan.actions) {
-      const result = await this.#apply(action);
+      if (action.op === 'createUser') continue;
+      const result = await this.#apply(action, context.priority);
       if (result.group) observed = result.group;
       if (result.existed && action.op === 'createGroup')
         ownership = ownershipOf(object.status?.ownership, true);
@@ -138,19 +149,22 @@ export class HubGroupReconciler implements Reconciler<HubGroup> {
     return { fields: fields(group, ownership, observed, pending), conditions, events };
   }
 
-  async cleanup(object: HubGroup): Promise<readonly EventNote[]> {
+  async cleanup(
+    object: HubGroup,
+    context: Pick<ReconcileContext, 'priority'>,
+  ): Promise<readonly EventNote[]> {
     const group = groupNameOf(object);
     const key = keyOf(object.metadata.namespace, object.metadata.name);
     if (this.#deps.claims.heldElsewhere(group, key) || isPaused(object.metadata.annotations))
       return [];
-    const exists = (await this.#deps.hub.groups.get(group)) !== null;
+    const exists = (await this.#deps.hub.groups.get(group, context)) !== null;
     const actions = planGroupDeletion(
       group,
       object.spec.deletionPolicy,
       object.status?.ownership,
       exists,
     );
-    for (const action of actions) await this.#apply(action);
+    for (const action of actions) await this.#apply(action, context.priority);
     return deletionEvents(`hub group ${group}`, actions.length > 0, exists);
   }
 
@@ -171,25 +185,49 @@ export class HubGroupReconciler implements Reconciler<HubGroup> {
     };
   }
 
-  async #apply(action: Action): Promise<{ group?: HubGroupModel; existed: boolean }> {
+  /**
+   * Creates the missing members a wave at a time: a wave's names share bulk calls through the
+   * batcher, and between waves other objects' hub calls get their turn. Returns those created.
+   */
+  async #createMembers(actions: readonly Action[], priority: Priority): Promise<string[]> {
+    const users = actions.flatMap((a) => (a.op === 'createUser' ? [a.user] : []));
+    const created: string[] = [];
+    for (let i = 0; i < users.length; i += memberWave) {
+      const wave = users.slice(i, i + memberWave);
+      const results = await Promise.all(
+        wave.map((user) => this.#apply({ op: 'createUser', user, admin: false }, priority)),
+      );
+      created.push(...wave.filter((_, j) => results[j]?.existed === false));
+    }
+    return created;
+  }
+
+  /** Hub calls go at the priority of the reconcile they serve. */
+  async #apply(
+    action: Action,
+    priority: Priority,
+  ): Promise<{ group?: HubGroupModel; existed: boolean }> {
     const { hub, snapshot, batcher } = this.#deps;
+    const options = { priority };
     switch (action.op) {
       case 'createUser': {
-        const creation = await batcher.create(action.user, false);
+        const creation = await batcher.create(action.user, false, priority);
         const user =
-          creation.outcome === 'created' ? creation.user : await hub.users.get(action.user);
+          creation.outcome === 'created'
+            ? creation.user
+            : await hub.users.get(action.user, options);
         if (user) snapshot.recordUser(user);
         return { existed: creation.outcome === 'existed' };
       }
       case 'createGroup':
         try {
-          const group = await hub.groups.create(action.group);
+          const group = await hub.groups.create(action.group, options);
           snapshot.recordGroup(group);
           return { group, existed: false };
         } catch (err) {
           // Created by someone after our last sweep: adopt it as it is.
           if (!(err instanceof HubError && err.code === 'HUB_CONFLICT')) throw err;
-          const group = (await hub.groups.get(action.group)) ?? undefined;
+          const group = (await hub.groups.get(action.group, options)) ?? undefined;
           if (group) snapshot.recordGroup(group);
           return { ...(group ? { group } : {}), existed: true };
         }
@@ -197,19 +235,19 @@ export class HubGroupReconciler implements Reconciler<HubGroup> {
       case 'removeMembers': {
         const change =
           action.op === 'addMembers'
-            ? hub.groups.addMembers(action.group, action.users)
-            : hub.groups.removeMembers(action.group, action.users);
+            ? hub.groups.addMembers(action.group, action.users, options)
+            : hub.groups.removeMembers(action.group, action.users, options);
         const group = await change.catch((err: unknown) => this.#staleMembers(err, action.group));
         if (group) snapshot.recordGroup(group);
         return { ...(group ? { group } : {}), existed: false };
       }
       case 'setProperties': {
-        const group = await hub.groups.setProperties(action.group, action.properties);
+        const group = await hub.groups.setProperties(action.group, action.properties, options);
         snapshot.recordGroup(group);
         return { group, existed: false };
       }
       case 'deleteGroup':
-        await hub.groups.delete(action.group);
+        await hub.groups.delete(action.group, options);
         snapshot.forgetGroup(action.group);
         return { existed: false };
       default:
@@ -230,6 +268,16 @@ export class HubGroupReconciler implements Reconciler<HubGroup> {
     else this.#deps.snapshot.forgetGroup(group);
     throw new StaleSnapshot(`hub user ${gone} is gone`);
   }
+}
+
+/** One Event for the members a round created: a 10,000-member list is not 10,000 Events. */
+function membersCreated(users: readonly string[]): EventNote {
+  const first = users.slice(0, 5).join(', ');
+  const note =
+    users.length === 1
+      ? `created hub user ${first}`
+      : `created ${users.length} hub users for members: ${first}${users.length > 5 ? ` and ${users.length - 5} more` : ''}`;
+  return { type: 'Normal', reason: 'Updated', action: 'createUser', note };
 }
 
 function countPending(desired: DesiredGroup, observed: HubGroupModel | undefined): number {

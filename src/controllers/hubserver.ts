@@ -6,6 +6,7 @@
  */
 import type { HubServer } from '../api/hubserver.ts';
 import { kinds } from '../api/meta.ts';
+import type { Priority } from '../hub/budget.ts';
 import { HubError } from '../hub/errors.ts';
 import type { Hub } from '../hub/hub.ts';
 import type { HubUser as UserModel } from '../hub/models.ts';
@@ -14,7 +15,7 @@ import type { EventNote } from '../kube/events.ts';
 import { planServer, planServerDeletion } from '../plan/hubserver.ts';
 import { ownershipOf } from '../plan/ownership.ts';
 import { isPaused } from './conditions.ts';
-import type { Outcome, Reconciler } from './reconciler.ts';
+import type { Outcome, ReconcileContext, Reconciler } from './reconciler.ts';
 import {
   both,
   failedRetryMs,
@@ -36,11 +37,12 @@ export class HubServerReconciler implements Reconciler<HubServer> {
     this.#snapshot = deps.snapshot;
   }
 
-  async reconcile(object: HubServer): Promise<Outcome> {
+  async reconcile(object: HubServer, context: ReconcileContext): Promise<Outcome> {
+    const { priority } = context;
     const { username, serverName: server, state, keepRunning } = object.spec;
     const generation = object.metadata.generation ?? 0;
     const status = object.status ?? {};
-    const user = await this.#user(object);
+    const user = await this.#user(object, priority);
     if (!user) {
       const message = `hub user ${username} does not exist; waiting for it`;
       return {
@@ -129,13 +131,20 @@ export class HubServerReconciler implements Reconciler<HubServer> {
         };
       }
       case 'stop':
-        return this.#stop(object, base);
+        return this.#stop(object, base, priority);
       case 'start':
-        return this.#start(object, base, generation);
+        // Recorded before the start: a crash after it must not turn our server into an adopted
+        // one, which deletion would leave running. Not while the hub is down: nothing is sent.
+        if (!observed && !status.ownership && this.#hub.health.state.status !== 'down')
+          await context.persist({ ownership });
+        return this.#start(object, base, generation, priority);
     }
   }
 
-  async cleanup(object: HubServer): Promise<readonly EventNote[]> {
+  async cleanup(
+    object: HubServer,
+    { priority }: Pick<ReconcileContext, 'priority'>,
+  ): Promise<readonly EventNote[]> {
     const { username, serverName: server } = object.spec;
     if (isPaused(object.metadata.annotations)) return [];
     const decision = planServerDeletion(
@@ -154,6 +163,7 @@ export class HubServerReconciler implements Reconciler<HubServer> {
       ];
     const outcome = await this.#hub.servers.stop(username, server, {
       remove: decision === 'stopAndRemove',
+      priority,
     });
     if (outcome === 'stopping')
       throw new HubError('HUB_PENDING', `server ${label(username, server)} is still stopping`);
@@ -171,6 +181,7 @@ export class HubServerReconciler implements Reconciler<HubServer> {
     object: HubServer,
     base: Record<string, unknown>,
     generation: number,
+    priority: Priority,
   ): Promise<Outcome> {
     const { username, serverName: server, userOptions, displayName } = object.spec;
     const name = label(username, server);
@@ -178,6 +189,7 @@ export class HubServerReconciler implements Reconciler<HubServer> {
       const outcome = await this.#hub.servers.start(username, server, {
         ...(userOptions === undefined ? {} : { userOptions }),
         ...(displayName === undefined ? {} : { displayName }),
+        priority,
       });
       const fields = { ...base, startedGeneration: generation };
       if (outcome === 'pending') {
@@ -188,7 +200,7 @@ export class HubServerReconciler implements Reconciler<HubServer> {
           requeueAfterMs: pollMs,
         };
       }
-      const observed = (await this.#user(object, true))?.servers?.[server];
+      const observed = (await this.#user(object, priority, true))?.servers?.[server];
       return {
         fields: { ...fields, ...facts(observed), phase: 'Running', message: 'server is running' },
         conditions: both('True', 'Running', 'server is running'),
@@ -206,9 +218,13 @@ export class HubServerReconciler implements Reconciler<HubServer> {
     }
   }
 
-  async #stop(object: HubServer, base: Record<string, unknown>): Promise<Outcome> {
+  async #stop(
+    object: HubServer,
+    base: Record<string, unknown>,
+    priority: Priority,
+  ): Promise<Outcome> {
     const { username, serverName: server } = object.spec;
-    const outcome = await this.#hub.servers.stop(username, server);
+    const outcome = await this.#hub.servers.stop(username, server, { priority });
     if (outcome === 'stopping') {
       const message = 'the hub is stopping the server';
       return {
@@ -235,16 +251,20 @@ export class HubServerReconciler implements Reconciler<HubServer> {
    * The user with its active servers: from the snapshot, unless the object is new, its spec
    * changed, or a start or stop is in progress; then read afresh (one call).
    */
-  async #user(object: HubServer, fresh = false): Promise<UserModel | undefined> {
+  async #user(
+    object: HubServer,
+    priority: Priority,
+    fresh = false,
+  ): Promise<UserModel | undefined> {
     const status = object.status;
     const changed =
       object.metadata.generation !== status?.observedGeneration || status?.phase === 'Pending';
     if (!fresh && !changed) {
-      await this.#snapshot.ready();
+      await this.#snapshot.ready(priority);
       const cached = this.#snapshot.user(object.spec.username);
       if (cached) return cached;
     }
-    const user = await this.#hub.users.get(object.spec.username);
+    const user = await this.#hub.users.get(object.spec.username, { priority });
     if (user) this.#snapshot.recordUser(user);
     return user ?? undefined;
   }

@@ -5,6 +5,7 @@
  */
 import type { HubUser } from '../api/hubuser.ts';
 import { keyOf, kinds } from '../api/meta.ts';
+import type { Priority } from '../hub/budget.ts';
 import { HubError } from '../hub/errors.ts';
 import type { Hub } from '../hub/hub.ts';
 import type { HubUser as HubUserModel } from '../hub/models.ts';
@@ -16,7 +17,7 @@ import { planUser, planUserDeletion } from '../plan/hubuser.ts';
 import { ownershipOf, type Ownership } from '../plan/ownership.ts';
 import type { ClaimIndex } from './claims.ts';
 import { conflict, deletionEvents, done, isPaused, lastReason, paused } from './conditions.ts';
-import type { Outcome, Reconciler } from './reconciler.ts';
+import type { Outcome, ReconcileContext, Reconciler } from './reconciler.ts';
 import { StaleSnapshot, withReplanning } from './stale.ts';
 
 export interface HubUserDeps {
@@ -38,11 +39,11 @@ export class HubUserReconciler implements Reconciler<HubUser> {
     this.#deps = deps;
   }
 
-  reconcile(object: HubUser): Promise<Outcome> {
-    return withReplanning(() => this.#round(object));
+  reconcile(object: HubUser, context: ReconcileContext): Promise<Outcome> {
+    return withReplanning(() => this.#round(object, context));
   }
 
-  async #round(object: HubUser): Promise<Outcome> {
+  async #round(object: HubUser, context: ReconcileContext): Promise<Outcome> {
     const { snapshot } = this.#deps;
     const username = usernameOf(object);
     const holder = this.#deps.claims.heldElsewhere(
@@ -52,7 +53,7 @@ export class HubUserReconciler implements Reconciler<HubUser> {
     if (holder) {
       return { fields: { username }, conditions: conflict(`hub user ${username}`, holder) };
     }
-    await snapshot.ready();
+    await snapshot.ready(context.priority);
     const before = snapshot.user(username);
     let ownership: Ownership = ownershipOf(object.status?.ownership, before !== undefined);
     const desired = { username, admin: object.spec.admin };
@@ -63,10 +64,16 @@ export class HubUserReconciler implements Reconciler<HubUser> {
         conditions: paused(actions.length === 0, actions.map(describe).join('; ')),
       };
     }
+    // Recorded before the create: were it recorded only after, a crash (or a failed status
+    // write) in between would make the operator take its own user for an adopted one (Retain).
+    // While the hub is down the create is refused unsent, and an outage costs no extra writes.
+    const unsent = this.#deps.hub.health.state.status === 'down';
+    if (ownership === 'Created' && !object.status?.ownership && actions.length > 0 && !unsent)
+      await context.persist({ username, ownership });
     const events: EventNote[] = [];
     let observed = before;
     for (const action of actions) {
-      const result = await this.#apply(action);
+      const result = await this.#apply(action, context.priority);
       observed = result.user;
       // Someone created the user after our last sweep: it is adopted, not ours.
       if (result.existed) ownership = ownershipOf(object.status?.ownership, true);
@@ -81,7 +88,7 @@ export class HubUserReconciler implements Reconciler<HubUser> {
     // A user that existed but whose admin flag was wrong after all: one more round fixes it.
     const again = observed ? planUser(desired, observed) : [];
     for (const action of again) {
-      observed = (await this.#apply(action)).user;
+      observed = (await this.#apply(action, context.priority)).user;
       events.push({ type: 'Normal', reason: 'Updated', action: action.op, note: describe(action) });
     }
     if (ownership === 'Adopted' && object.status?.ownership === undefined) {
@@ -101,47 +108,56 @@ export class HubUserReconciler implements Reconciler<HubUser> {
     };
   }
 
-  async cleanup(object: HubUser): Promise<readonly EventNote[]> {
+  async cleanup(
+    object: HubUser,
+    context: Pick<ReconcileContext, 'priority'>,
+  ): Promise<readonly EventNote[]> {
     const username = usernameOf(object);
     const key = keyOf(object.metadata.namespace, object.metadata.name);
     if (this.#deps.claims.heldElsewhere(username, key) || isPaused(object.metadata.annotations))
       return [];
     // The snapshot may be minutes old: deleting (or not) is decided on a fresh read.
-    const exists = (await this.#deps.hub.users.get(username)) !== null;
+    const exists = (await this.#deps.hub.users.get(username, context)) !== null;
     const actions = planUserDeletion(
       username,
       object.spec.deletionPolicy,
       object.status?.ownership,
       exists,
     );
-    for (const action of actions) await this.#apply(action);
+    for (const action of actions) await this.#apply(action, context.priority);
     return deletionEvents(`hub user ${username}`, actions.length > 0, exists);
   }
 
-  async #apply(action: Action): Promise<{ user: HubUserModel | undefined; existed: boolean }> {
+  /** Hub calls go at the priority of the reconcile they serve. */
+  async #apply(
+    action: Action,
+    priority: Priority,
+  ): Promise<{ user: HubUserModel | undefined; existed: boolean }> {
     const { hub, snapshot, batcher } = this.#deps;
     switch (action.op) {
       case 'createUser': {
-        const creation = await batcher.create(action.user, action.admin);
+        const creation = await batcher.create(action.user, action.admin, priority);
         const user =
           creation.outcome === 'created'
             ? creation.user
-            : ((await hub.users.get(action.user)) ?? undefined);
+            : ((await hub.users.get(action.user, { priority })) ?? undefined);
         if (user) snapshot.recordUser(user);
         return { user, existed: creation.outcome === 'existed' };
       }
       case 'setAdmin': {
-        const user = await hub.users.setAdmin(action.user, action.admin).catch((err: unknown) => {
-          // Deleted by hand since the last sweep: plan again, which creates it.
-          if (!(err instanceof HubError && err.code === 'HUB_NOT_FOUND')) throw err;
-          snapshot.forgetUser(action.user);
-          throw new StaleSnapshot(`hub user ${action.user} is gone`);
-        });
+        const user = await hub.users
+          .setAdmin(action.user, action.admin, { priority })
+          .catch((err: unknown) => {
+            // Deleted by hand since the last sweep: plan again, which creates it.
+            if (!(err instanceof HubError && err.code === 'HUB_NOT_FOUND')) throw err;
+            snapshot.forgetUser(action.user);
+            throw new StaleSnapshot(`hub user ${action.user} is gone`);
+          });
         snapshot.recordUser(user);
         return { user, existed: false };
       }
       case 'deleteUser':
-        await hub.users.delete(action.user);
+        await hub.users.delete(action.user, { priority });
         snapshot.forgetUser(action.user);
         return { user: undefined, existed: false };
       default:

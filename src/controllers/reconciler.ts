@@ -5,6 +5,7 @@
  * having run.
  */
 import type { Logger } from 'pino';
+import type { Priority } from '../hub/budget.ts';
 import type { Condition, ConditionStatus } from '../api/conditions.ts';
 import type { Kind, KindDescriptor, ObjectMeta } from '../api/meta.ts';
 import type { EventNote } from '../kube/events.ts';
@@ -42,6 +43,16 @@ export interface Outcome {
 
 export interface ReconcileContext {
   readonly logger: Logger;
+  /**
+   * The key's queue priority: hub calls made for it go at the same priority, so that an edit
+   * someone waits for passes the initial list and resyncs at the hub's budget too.
+   */
+  readonly priority: Priority;
+  /**
+   * Writes these status fields now, ahead of a hub call that a crash (or a failed status write)
+   * after it must not make the operator forget: the ownership of what it is about to create.
+   */
+  readonly persist: (fields: Record<string, unknown>) => Promise<void>;
 }
 
 export interface Reconciler<T extends KindObject> {

@@ -15,7 +15,7 @@ import type { Informer } from '../kube/informer.ts';
 import type { WorkQueue } from '../kube/queue.ts';
 import type { StatusWriter } from '../kube/status.ts';
 import { reasonFor } from './reasons.ts';
-import type { ConditionStatement, KindObject, Reconciler } from './reconciler.ts';
+import type { ConditionStatement, KindObject, ReconcileContext, Reconciler } from './reconciler.ts';
 
 export interface RunnerDeps<T extends KindObject> {
   readonly reconciler: Reconciler<T>;
@@ -96,8 +96,13 @@ export class Runner<T extends KindObject> {
     });
     let result: 'success' | 'error' | 'requeue' = 'success';
     try {
-      if (object.metadata.deletionTimestamp) await this.#finalize(object, logger);
-      else result = await this.#reconcile(object, logger);
+      const context = {
+        logger,
+        priority: queue.priorityOf(key),
+        persist: (fields: Record<string, unknown>) => this.#persist(namespace, name, fields),
+      };
+      if (object.metadata.deletionTimestamp) await this.#finalize(object, context);
+      else result = await this.#reconcile(object, context);
     } catch (err) {
       result = 'error';
       await this.#fail(object, err, logger);
@@ -106,11 +111,11 @@ export class Runner<T extends KindObject> {
     }
   }
 
-  async #reconcile(object: T, logger: Logger): Promise<'success' | 'requeue'> {
+  async #reconcile(object: T, context: ReconcileContext): Promise<'success' | 'requeue'> {
     const { finalizers, reconciler, queue, informer } = this.#deps;
     const current = await finalizers.add(object);
     if (current !== object) informer.remember(current);
-    const outcome = await reconciler.reconcile(current, { logger });
+    const outcome = await reconciler.reconcile(current, context);
     await this.#writeStatus(current, outcome.fields, outcome.conditions);
     this.#record(current, outcome.events ?? []);
     const key = keyOf(object.metadata.namespace, object.metadata.name);
@@ -120,13 +125,24 @@ export class Runner<T extends KindObject> {
     return 'requeue';
   }
 
-  async #finalize(object: T, logger: Logger): Promise<void> {
+  async #finalize(object: T, context: ReconcileContext): Promise<void> {
     const { finalizers, reconciler } = this.#deps;
     if (!finalizers.has(object)) return;
-    const events = await reconciler.cleanup(object, { logger });
+    const events = await reconciler.cleanup(object, context);
     this.#record(object, events);
     await finalizers.remove(object);
-    logger.info('Finalized');
+    context.logger.info('Finalized');
+  }
+
+  /** Writes status fields ahead of a hub call, over the status the cache holds by then. */
+  async #persist(namespace: string, name: string, fields: Record<string, unknown>): Promise<void> {
+    const object = this.#deps.informer.get(namespace, name);
+    if (!object) throw new Error(`${namespace}/${name} is gone`);
+    const written = await this.#deps.status.write(object, object.status, {
+      ...object.status,
+      ...fields,
+    });
+    if (written) this.#deps.informer.remember(written);
   }
 
   /** Status says why the reconcile failed; the key backs off unless retrying cannot help. */

@@ -2,12 +2,20 @@
  * One request budget per hub, shared by every caller: a cap on requests in flight (the hub
  * serves the API from one thread) and a token-bucket rate. Work a user is waiting for goes
  * ahead of background work (resync sweeps), but background work keeps a guaranteed share so a
- * busy cluster cannot starve drift repair.
+ * busy cluster cannot starve drift repair. Server starts have a lane of their own (see `Lane`).
  */
 import type { Clock } from '../clock.ts';
 
 /** `user`: a spec change someone is waiting on. `background`: periodic resync and repair. */
 export type Priority = 'user' | 'background';
+
+/**
+ * `hub`: a request the hub's one thread works on until it answers. `spawn`: a server start,
+ * which the hub answers only once the spawner is done (up to its 10 s wait) while its thread
+ * serves others; such requests share the rate but have their own in-flight cap, so a start
+ * storm neither waits in single file nor shuts everything else out.
+ */
+export type Lane = 'hub' | 'spawn';
 
 export interface BudgetOptions {
   /** Requests in flight at once. */
@@ -18,6 +26,8 @@ export interface BudgetOptions {
   readonly burst: number;
   /** When both kinds wait, at least one grant in this many goes to background work. */
   readonly backgroundEvery: number;
+  /** Server starts in flight at once (zero-to-jupyterhub's default concurrent spawn limit). */
+  readonly maxSpawnsInFlight: number;
 }
 
 export const defaultBudgetOptions: BudgetOptions = {
@@ -25,6 +35,7 @@ export const defaultBudgetOptions: BudgetOptions = {
   ratePerSecond: 100,
   burst: 20,
   backgroundEvery: 4,
+  maxSpawnsInFlight: 64,
 };
 
 /** Gives the slot back; calling it twice is harmless. */
@@ -37,6 +48,7 @@ interface Waiter {
 
 export interface BudgetStats {
   readonly inFlight: number;
+  readonly spawnsInFlight: number;
   readonly waitingUser: number;
   readonly waitingBackground: number;
 }
@@ -45,7 +57,9 @@ export class RequestBudget {
   readonly options: BudgetOptions;
   readonly #clock: Clock;
   readonly #waiting: Record<Priority, Waiter[]> = { user: [], background: [] };
+  readonly #waitingSpawns: Waiter[] = [];
   #inFlight = 0;
+  #spawnsInFlight = 0;
   #tokens: number;
   #refilledAt: number;
   #userGrantsInARow = 0;
@@ -66,10 +80,10 @@ export class RequestBudget {
    * Resolves with a Release once a slot and a rate token are free. Rejects with the signal's
    * reason if it aborts while waiting. Callers release when the hub has answered.
    */
-  acquire(priority: Priority, signal?: AbortSignal): Promise<Release> {
+  acquire(priority: Priority, signal?: AbortSignal, lane: Lane = 'hub'): Promise<Release> {
     return new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason as Error);
-      const queue = this.#waiting[priority];
+      const queue = lane === 'spawn' ? this.#waitingSpawns : this.#waiting[priority];
       const onAbort = (): void => {
         const index = queue.indexOf(waiter);
         if (index >= 0) queue.splice(index, 1);
@@ -91,6 +105,7 @@ export class RequestBudget {
   stats(): BudgetStats {
     return {
       inFlight: this.#inFlight,
+      spawnsInFlight: this.#spawnsInFlight,
       waitingUser: this.#waiting.user.length,
       waitingBackground: this.#waiting.background.length,
     };
@@ -98,6 +113,19 @@ export class RequestBudget {
 
   #pump(): void {
     this.#refill();
+    while (this.#spawnsInFlight < this.options.maxSpawnsInFlight && this.#tokens >= 1) {
+      const waiter = this.#waitingSpawns.shift();
+      if (!waiter) break;
+      this.#tokens -= 1;
+      this.#spawnsInFlight += 1;
+      let released = false;
+      waiter.grant(() => {
+        if (released) return;
+        released = true;
+        this.#spawnsInFlight -= 1;
+        this.#pump();
+      });
+    }
     while (this.#inFlight < this.options.maxInFlight && this.#tokens >= 1) {
       const waiter = this.#next();
       if (!waiter) return;
@@ -126,7 +154,11 @@ export class RequestBudget {
   }
 
   #hasWaiters(): boolean {
-    return this.#waiting.user.length > 0 || this.#waiting.background.length > 0;
+    return (
+      this.#waiting.user.length > 0 ||
+      this.#waiting.background.length > 0 ||
+      this.#waitingSpawns.length > 0
+    );
   }
 
   #refill(): void {

@@ -54,6 +54,8 @@ export class HubClient {
   readonly #timeoutMs: number;
   readonly #random: () => number;
   readonly #onRequest: (sample: RequestSample) => void;
+  /** No write is sent before this time: a 429's short Retry-After is the hub's, not one request's. */
+  #writesHeldUntil = 0;
 
   constructor(options: HubClientOptions) {
     const url = new URL(options.baseUrl);
@@ -70,7 +72,10 @@ export class HubClient {
     this.#ownsDispatcher = options.dispatcher === undefined;
     this.#dispatcher =
       options.dispatcher ??
-      new Agent({ connections: this.budget.options.maxInFlight + 1, keepAliveTimeout: 30_000 });
+      new Agent({
+        connections: this.budget.options.maxInFlight + this.budget.options.maxSpawnsInFlight + 1,
+        keepAliveTimeout: 30_000,
+      });
     const deps = { clock: options.clock, logger: options.logger, random: this.#random };
     this.health = new HubHealth(() => this.#probe(), deps, options.health);
   }
@@ -106,7 +111,11 @@ export class HubClient {
   async stream(request: HubRequest): Promise<Readable> {
     const down = this.#downError(request);
     if (down) throw down;
-    const release = await this.budget.acquire(request.priority ?? 'user', request.signal);
+    const release = await this.budget.acquire(
+      request.priority ?? 'user',
+      request.signal,
+      request.lane,
+    );
     const started = this.#clock.now();
     try {
       const res = await this.#dispatch(request, { bodyTimeout: this.#timeoutMs });
@@ -133,15 +142,18 @@ export class HubClient {
   async #attempt(request: HubRequest): Promise<HubResponse | HubError> {
     const down = this.#downError(request);
     if (down) return down;
-    const release: Release = await this.budget.acquire(request.priority ?? 'user', request.signal);
+    const release = await this.#slot(request);
     const started = this.#clock.now();
     try {
       const res = await this.#dispatch(request, { bodyTimeout: this.#timeoutMs });
       const text = await res.body.text();
       this.health.reportAnswer();
       this.#record(request, res.statusCode, started);
-      if (res.statusCode >= 400)
-        return this.#statusError(request, res.statusCode, res.headers, text);
+      if (res.statusCode >= 400) {
+        const error = this.#statusError(request, res.statusCode, res.headers, text);
+        this.#holdWrites(request, error);
+        return error;
+      }
       return { status: res.statusCode, text };
     } catch (err) {
       if (request.signal?.aborted) throw err;
@@ -149,6 +161,34 @@ export class HubClient {
     } finally {
       release();
     }
+  }
+
+  /** A budget slot; a write also waits until no Retry-After holds writes back. */
+  async #slot(request: HubRequest): Promise<Release> {
+    for (;;) {
+      const held = isWrite(request) ? this.#writesHeldUntil - this.#clock.now() : 0;
+      if (held > 0) await this.#clock.sleep(held, request.signal);
+      const release = await this.budget.acquire(
+        request.priority ?? 'user',
+        request.signal,
+        request.lane,
+      );
+      // A 429 may have come in while this write waited for its slot.
+      if (!isWrite(request) || this.#clock.now() >= this.#writesHeldUntil) return release;
+      release();
+    }
+  }
+
+  /**
+   * A refused write's Retry-After holds back every write: a rate limit belongs to the hub (or
+   * what stands in front of it), and other writes would only be refused too. A Retry-After too
+   * long to wait inside a call (the hub's spawn limit says 30-60 s) stays the caller's to schedule.
+   */
+  #holdWrites(request: HubRequest, error: HubError): void {
+    const wait = error.retryAfterMs;
+    if (error.code !== 'HUB_RATE_LIMITED' || !isWrite(request) || wait === undefined) return;
+    if (wait > this.#retry.maxRetryAfterMs) return;
+    this.#writesHeldUntil = Math.max(this.#writesHeldUntil, this.#clock.now() + wait);
   }
 
   #dispatch(
@@ -263,4 +303,8 @@ export class HubClient {
       throw err;
     }
   }
+}
+
+function isWrite(request: HubRequest): boolean {
+  return request.method !== 'GET';
 }

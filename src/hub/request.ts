@@ -3,7 +3,7 @@
  * and how an answer's JSON is checked. No I/O here.
  */
 import type { z } from 'zod';
-import type { Priority } from './budget.ts';
+import type { Lane, Priority } from './budget.ts';
 import { HubError } from './errors.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
@@ -17,6 +17,8 @@ export interface HubRequest {
   readonly body?: unknown;
   /** Default `user`. */
   readonly priority?: Priority;
+  /** Default `hub`; `spawn` for server starts (see Lane). */
+  readonly lane?: Lane;
   /** Whether sending twice is harmless. Default: true for GET, PUT and DELETE. */
   readonly idempotent?: boolean;
   readonly accept?: string;

@@ -59,6 +59,7 @@ export class ServersApi {
         method: 'POST',
         route: serverRoute(server),
         path: serverPath(user, server),
+        lane: 'spawn',
         ...startBody(options, features),
         ...callOptions(options),
       });

@@ -3,10 +3,13 @@
  * user and serves nothing else during a batch). A batch goes out when it is full, or when its
  * short window has passed and no call for the same admin flag is in flight: under load, names
  * gather while the previous batch runs (group commit); when idle, one name waits only the window.
- * Callers get their own answer: the created user, or `existed` when the hub already had it.
+ * Callers get their own answer: the created user, or `existed` when the hub already had it. One
+ * name the hub refuses fails a whole bulk call, so a refused batch is asked again name by name:
+ * only that name's callers hear the refusal.
  */
 import type { Clock } from '../clock.ts';
 import type { Priority } from './budget.ts';
+import { HubError } from './errors.ts';
 import type { HubUser } from './models.ts';
 import type { UsersApi } from './users.ts';
 
@@ -87,6 +90,14 @@ export class UserBatcher {
           waiter.resolve(user ? { outcome: 'created', user } : { outcome: 'existed' });
       }
     } catch (err) {
+      if (names.length > 1 && err instanceof HubError && err.code === 'HUB_INVALID') {
+        for (const [name, waiters] of batch.waiters)
+          await this.#send(admin, {
+            waiters: new Map([[name, waiters]]),
+            priority: batch.priority,
+          });
+        return;
+      }
       for (const waiters of batch.waiters.values())
         for (const waiter of waiters) waiter.reject(err);
     }

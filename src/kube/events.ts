@@ -94,7 +94,7 @@ export class EventRecorder {
   }
 
   async #create(key: string, regarding: Regarding, event: EventNote, now: number): Promise<void> {
-    const name = `${regarding.name}.${randomBytes(8).toString('hex')}`;
+    const name = eventName(regarding.name, randomBytes(8).toString('hex'));
     const series: Series = {
       name,
       namespace: regarding.namespace,
@@ -147,4 +147,17 @@ export class EventRecorder {
       'Could not record an Event',
     );
   }
+}
+
+/** The longest name an Event may have: a DNS subdomain. */
+const maxNameLength = 253;
+
+/**
+ * `<object>.<suffix>`, with the object's name cut short when both would not fit in a name (a
+ * custom resource's name may itself be 253 characters); a cut never leaves "-" or "." at the end.
+ */
+export function eventName(object: string, suffix: string): string {
+  const room = maxNameLength - suffix.length - 1;
+  const stem = object.length <= room ? object : object.slice(0, room).replace(/[-.]+$/, '');
+  return `${stem}.${suffix}`;
 }

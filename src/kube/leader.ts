@@ -86,10 +86,7 @@ export class LeaderElector {
 
   async #run(callbacks: LeaderCallbacks): Promise<void> {
     while (!this.#stop.signal.aborted) {
-      const held = await this.#tryAcquireOrRenew().catch((err: unknown) => {
-        this.#logger.debug({ err: String(err) }, 'Leader election round failed');
-        return false;
-      });
+      const held = await this.#boundedRound();
       const now = this.#clock.now();
       if (held) {
         this.#lastRenew = now;
@@ -105,6 +102,32 @@ export class LeaderElector {
         return;
       }
       await this.#clock.sleep(this.#options.retryPeriodMs, this.#stop.signal).catch(() => {});
+    }
+  }
+
+  /**
+   * One round, given up at the renew deadline (a leader's) or after one (a candidate's): a call
+   * to a partitioned kube-apiserver can hang with no reset, and a leader waiting on it would go
+   * on leading, and writing to the hub, after another replica has taken the lease over.
+   */
+  async #boundedRound(): Promise<boolean> {
+    const { renewDeadlineMs } = this.#options;
+    const limit = this.#leading
+      ? this.#lastRenew + renewDeadlineMs - this.#clock.now()
+      : renewDeadlineMs;
+    const timer = new AbortController();
+    const round = this.#tryAcquireOrRenew().catch((err: unknown) => {
+      this.#logger.debug({ err: String(err) }, 'Leader election round failed');
+      return false;
+    });
+    const deadline = this.#clock.sleep(Math.max(0, limit), timer.signal).then(
+      () => false,
+      () => false,
+    );
+    try {
+      return await Promise.race([round, deadline]);
+    } finally {
+      timer.abort();
     }
   }
 

@@ -41,7 +41,8 @@ export class WorkQueue {
   readonly #ready: Record<QueuePriority, string[]> = { user: [], background: [] };
   /** Queued keys with their priority and the time they were first queued. */
   readonly #queued = new Map<string, { priority: QueuePriority; since: number }>();
-  readonly #processing = new Set<string>();
+  /** Keys a worker holds, with the priority they were queued at. */
+  readonly #processing = new Map<string, QueuePriority>();
   /** Keys added while being processed, to queue again when done. */
   readonly #dirty = new Map<string, QueuePriority>();
   readonly #delayed = new Map<string, Delayed>();
@@ -137,6 +138,11 @@ export class WorkQueue {
     return this.#take();
   }
 
+  /** The priority a key a worker holds was queued at, so its hub calls can go at the same. */
+  priorityOf(key: string): QueuePriority {
+    return this.#processing.get(key) ?? 'user';
+  }
+
   /** Marks a key finished; a change that arrived meanwhile queues it again. */
   done(key: string): void {
     this.#processing.delete(key);
@@ -178,7 +184,7 @@ export class WorkQueue {
     if (key === undefined) return undefined;
     const queued = this.#queued.get(key);
     this.#queued.delete(key);
-    this.#processing.add(key);
+    this.#processing.set(key, queued?.priority ?? 'user');
     if (queued) this.#observer.dequeued?.(this.#clock.now() - queued.since);
     return key;
   }

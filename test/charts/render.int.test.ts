@@ -261,6 +261,7 @@ test("every setting of the README's table is in the chart's environment, or deli
     workers: 8,
     hubMaxInFlight: 3,
     hubRequestsPerSecond: 50,
+    hubMaxSpawnsInFlight: 16,
     leaderElection: { leaseDurationSeconds: 20, renewDeadlineSeconds: 15, retryPeriodSeconds: 3 },
   });
   const names = [...envOf(manifests).keys()].sort();

@@ -9,6 +9,20 @@ import { HubSnapshot } from '../../src/hub/snapshot.ts';
 import { FaultHub, hubError, json, type Responder } from '../support/fault-hub.ts';
 import { ManualClock } from '../support/manual-clock.ts';
 import { silentLogger } from '../support/logs.ts';
+import type { ReconcileContext } from '../../src/controllers/reconciler.ts';
+
+/** What the reconciler wrote to status ahead of its hub calls. */
+const persisted: Record<string, unknown>[] = [];
+
+/** A reconcile for an edit someone waits on. */
+const asUser: ReconcileContext = {
+  logger: silentLogger,
+  priority: 'user',
+  persist: (fields) => {
+    persisted.push(fields);
+    return Promise.resolve();
+  },
+};
 
 let fault: FaultHub;
 let hub: Hub;
@@ -55,9 +69,11 @@ test("the hub's spawn limit (429) is waited out for its Retry-After, as Pending,
       hubError(429, 'Too many users trying to log in right now.', { 'retry-after': '45' }),
     ),
   );
-  const outcome = await reconciler.reconcile(server());
+  persisted.length = 0;
+  const outcome = await reconciler.reconcile(server(), asUser);
   assert.equal(outcome.fields['phase'], 'Pending');
   assert.equal(outcome.fields['startedGeneration'], undefined, 'not counted as a start');
+  assert.deepEqual(persisted, [{ ownership: 'Created' }], 'ownership recorded before the start');
   assert.deepEqual(
     outcome.conditions.map((c) => [c.type, c.status, c.reason]),
     [
@@ -75,7 +91,7 @@ test("the hub's spawn limit (429) is waited out for its Retry-After, as Pending,
 
 test('named servers disabled and the per-user limit are reported, not retried', async () => {
   fault.otherwise(hubWhoseStartAnswers(hubError(400, 'Named servers are not enabled.')));
-  const disabled = await reconciler.reconcile(server());
+  const disabled = await reconciler.reconcile(server(), asUser);
   assert.equal(disabled.conditions[0]?.reason, 'NamedServersDisabled');
   assert.equal(disabled.requeueAfterMs, undefined);
 
@@ -87,7 +103,7 @@ test('named servers disabled and the per-user limit are reported, not retried', 
       ),
     ),
   );
-  const limited = await reconciler.reconcile(server());
+  const limited = await reconciler.reconcile(server(), asUser);
   assert.equal(limited.conditions[0]?.reason, 'NamedServerLimit');
   assert.match(String(limited.fields['message']), /maximum of 2 named servers/);
   assert.equal(limited.requeueAfterMs, undefined);
@@ -95,10 +111,10 @@ test('named servers disabled and the per-user limit are reported, not retried', 
 
 test('a spawner failure is Failed, and retried later only with keepRunning', async () => {
   fault.otherwise(hubWhoseStartAnswers(hubError(500, 'Spawner failed to start [status=3]')));
-  const once = await reconciler.reconcile(server());
+  const once = await reconciler.reconcile(server(), asUser);
   assert.equal(once.fields['phase'], 'Failed');
   assert.equal(once.conditions[0]?.reason, 'SpawnFailed');
   assert.equal(once.requeueAfterMs, undefined);
-  const kept = await reconciler.reconcile(server({ keepRunning: true }));
+  const kept = await reconciler.reconcile(server({ keepRunning: true }), asUser);
   assert.equal(kept.requeueAfterMs, 30_000, 'a crashing spawner is not hammered');
 });

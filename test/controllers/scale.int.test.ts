@@ -103,10 +103,11 @@ test(`${size} HubUsers and a ${size}-member group converge from cold`, async (t)
     `cold: ${size} users + 1 group in ${seconds.toFixed(1)} s; hub calls: ${calls.reads} reads, ${calls.writes} writes (${bulk} bulk creates, ${membership} membership calls)`,
   );
   assert.equal((await hub.users.get(username(0)))?.admin, true);
-  // Batches of 25 (the admin flag, every 100th user, needs batches of its own); partial batches
-  // at the start and end vary from run to run. This guards against losing batching, nothing
-  // finer: make bench measures it.
-  assert.ok(bulk <= 1.5 * Math.ceil(size / 25) + Math.ceil(size / 100), `bulk creates: ${bulk}`);
+  // Batches of up to 25 (the admin flag, every 100th user, needs batches of its own). Each
+  // object's ownership is written before its create, so names reach the batcher spread out and
+  // many batches go out part full (60-80 here against 40 when full). This guards against losing
+  // batching (1,000 calls), nothing finer: make bench measures it.
+  assert.ok(bulk <= 2.5 * Math.ceil(size / 25) + Math.ceil(size / 100), `bulk creates: ${bulk}`);
   // While members are still being created the group adds, each round, those that exist: at
   // most about one round a second (HubUser changes are coalesced for a second).
   assert.ok(

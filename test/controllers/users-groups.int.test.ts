@@ -36,6 +36,22 @@ async function metrics(): Promise<string> {
   return (await fetch(`http://127.0.0.1:${await operator.metricsPort()}/metrics`)).text();
 }
 
+/**
+ * Metrics read between two sweeps (no hub read for 400 ms), so that a window from one such read
+ * to another holds whole sweeps only: a slow hub's sweep may otherwise straddle its start.
+ */
+async function between(): Promise<string> {
+  const gets = (text: string): number =>
+    metricSum(text, 'hubops_hub_requests_total', ['method="GET"']);
+  let last = await metrics();
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const now = await metrics();
+    if (gets(now) === gets(last)) return now;
+    last = now;
+  }
+}
+
 async function hubWrites(): Promise<number> {
   const text = await metrics();
   return ['POST', 'PATCH', 'PUT', 'DELETE'].reduce(
@@ -218,10 +234,10 @@ test('two HubUsers claiming one hub name: the older wins, the other reports Conf
 test('an idle resync costs one sweep and no hub write', async (t) => {
   await r.settled('hubusers', 'sel1', ready);
   await new Promise((resolve) => setTimeout(resolve, 4_000));
-  const before = await metrics();
+  const before = await between();
   const writes = await hubWrites();
   await new Promise((resolve) => setTimeout(resolve, 6_500));
-  const after = await metrics();
+  const after = await between();
   const sweeps =
     metricSum(after, 'hubops_hub_requests_total', ['route="/groups"', 'method="GET"']) -
     metricSum(before, 'hubops_hub_requests_total', ['route="/groups"', 'method="GET"']);

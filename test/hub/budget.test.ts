@@ -29,12 +29,58 @@ test('never has more requests in flight than the cap', async () => {
   for (const name of ['a', 'b', 'c', 'd']) ask(name, 'user');
   await flush();
   assert.deepEqual(order, ['a', 'b']);
-  assert.deepEqual(budget.stats(), { inFlight: 2, waitingUser: 2, waitingBackground: 0 });
+  assert.deepEqual(budget.stats(), {
+    inFlight: 2,
+    spawnsInFlight: 0,
+    waitingUser: 2,
+    waitingBackground: 0,
+  });
   releases.get('a')!();
   releases.get('a')!(); // a second release of the same slot changes nothing
   await flush();
   assert.deepEqual(order, ['a', 'b', 'c']);
   assert.equal(budget.stats().inFlight, 2);
+});
+
+test('server starts wait in a lane of their own, capped apart, and leave the hub lane free', async () => {
+  const budget = new RequestBudget(
+    { maxInFlight: 1, maxSpawnsInFlight: 3, ratePerSecond: 1000, burst: 100 },
+    new ManualClock(),
+  );
+  const granted: string[] = [];
+  const releases = new Map<string, Release>();
+  const ask = (name: string, lane: 'hub' | 'spawn'): void => {
+    void budget.acquire('user', undefined, lane).then((release) => {
+      granted.push(name);
+      releases.set(name, release);
+    });
+  };
+  for (const name of ['s1', 's2', 's3', 's4']) ask(name, 'spawn');
+  ask('read', 'hub');
+  await flush();
+  assert.deepEqual(granted, ['s1', 's2', 's3', 'read'], 'three starts in flight, and the read');
+  assert.equal(budget.stats().spawnsInFlight, 3);
+  releases.get('read')!();
+  await flush();
+  assert.deepEqual(granted, ['s1', 's2', 's3', 'read'], 'a hub slot does not serve a start');
+  releases.get('s1')!();
+  await flush();
+  assert.deepEqual(granted, ['s1', 's2', 's3', 'read', 's4']);
+});
+
+test('server starts spend the shared rate like any request', async () => {
+  const clock = new ManualClock();
+  const budget = new RequestBudget(
+    { maxInFlight: 10, maxSpawnsInFlight: 10, ratePerSecond: 10, burst: 2 },
+    clock,
+  );
+  let granted = 0;
+  for (let i = 0; i < 3; i++) void budget.acquire('user', undefined, 'spawn').then(() => granted++);
+  void budget.acquire('user').then(() => granted++);
+  await flush();
+  assert.equal(granted, 2, 'the burst of two is shared by both lanes');
+  await clock.advance(200);
+  assert.equal(granted, 4);
 });
 
 test('paces requests to the rate once the burst is spent', async () => {
@@ -99,7 +145,12 @@ test('an aborted wait leaves the queue and is rejected with the reason', async (
   const waiting = budget.acquire('background', controller.signal);
   controller.abort(new Error('shutting down'));
   await assert.rejects(waiting, /shutting down/);
-  assert.deepEqual(budget.stats(), { inFlight: 1, waitingUser: 0, waitingBackground: 0 });
+  assert.deepEqual(budget.stats(), {
+    inFlight: 1,
+    spawnsInFlight: 0,
+    waitingUser: 0,
+    waitingBackground: 0,
+  });
   holder();
 });
 

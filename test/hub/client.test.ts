@@ -5,7 +5,15 @@ import { z } from 'zod';
 import { HubClient, type HubClientOptions } from '../../src/hub/client.ts';
 import type { RequestSample } from '../../src/hub/request.ts';
 import { HubError } from '../../src/hub/errors.ts';
-import { FaultHub, drop, garbage, hubError, ok, slow } from '../support/fault-hub.ts';
+import {
+  FaultHub,
+  drop,
+  garbage,
+  hubError,
+  ok,
+  slow,
+  type Responder,
+} from '../support/fault-hub.ts';
 import { ManualClock } from '../support/manual-clock.ts';
 import { memoryLogger, silentLogger } from '../support/logs.ts';
 
@@ -70,6 +78,33 @@ test('hands a Retry-After longer than the policy allows to the caller at once', 
   assert.equal(err.code, 'HUB_RATE_LIMITED');
   assert.equal(err.retryAfterMs, 45_000);
   assert.equal(hub.seen.length, 1);
+  assert.deepEqual(clock.slept, []);
+});
+
+test("a 429's Retry-After holds back every other write, but no read", async () => {
+  const arrivals: string[] = [];
+  const noted =
+    (then: Responder): Responder =>
+    (req, res) => {
+      arrivals.push(`${req.method} ${req.url}`);
+      then(req, res);
+    };
+  hub.script(noted(hubError(429, 'Too Many Requests', { 'retry-after': '3' })));
+  hub.otherwise(noted(ok({})));
+  // One slot: bob's write and the read queue behind alice's write, which is refused.
+  const c = client({ budget: { maxInFlight: 1 } });
+  await Promise.all([c.send(post), c.send({ ...post, path: '/users/bob' }), c.send(get)]);
+  assert.equal(arrivals[0], 'POST /hub/api/users/alice');
+  assert.equal(arrivals[1], 'GET /hub/api/users/alice', 'the read goes first, unheld');
+  // Both writes waited out the 3 s: alice's retry, and bob's first attempt.
+  assert.deepEqual(clock.slept, [3_000, 3_000]);
+});
+
+test('a Retry-After too long to wait in the call (the spawn limit) holds back no other write', async () => {
+  hub.script(hubError(429, 'Too many users trying to log in right now.', { 'retry-after': '45' }));
+  const c = client();
+  assert.equal(await codeOf(c.send(post)), 'HUB_RATE_LIMITED');
+  await c.send({ ...post, path: '/users/bob' });
   assert.deepEqual(clock.slept, []);
 });
 

@@ -56,11 +56,15 @@ export async function freshNamespace(kc: k8s.KubeConfig, prefix: string): Promis
   return name;
 }
 
-/** Polls `condition` every 50 ms until it holds; throws with `what` after `timeoutMs`. */
+/**
+ * Polls `condition` every `everyMs` (50 by default; more for conditions that list many objects)
+ * until it holds; throws with `what` after `timeoutMs`.
+ */
 export async function until(
   condition: () => boolean | Promise<boolean>,
   timeoutMs = 10_000,
   what = 'condition',
+  everyMs = 50,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -70,7 +74,7 @@ export async function until(
       // not yet: the object may not exist, or the server may be restarting
     }
     if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
 }
 

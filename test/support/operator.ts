@@ -3,10 +3,25 @@
  * free ports, and collects its JSON log lines.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import type { Testenv } from './testenv.ts';
 import { until } from './kube.ts';
 
-const main = new URL('../../src/main.ts', import.meta.url).pathname;
+const source = new URL('../../src/main.ts', import.meta.url).pathname;
+
+/**
+ * The operator exactly as `npm start` (and so the image) runs it: the start script's node
+ * flags and entry file, resolved against the repository.
+ */
+export function startScript(): { nodeArgs: string[]; entry: string } {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    scripts: { start: string };
+  };
+  const [program, ...args] = pkg.scripts.start.split(/\s+/);
+  if (program !== 'node') throw new Error(`the start script does not run node: ${program}`);
+  const entry = args.pop() ?? '';
+  return { nodeArgs: args, entry: new URL(`../../${entry}`, import.meta.url).pathname };
+}
 
 export interface OperatorProcess {
   readonly child: ChildProcess;
@@ -24,8 +39,10 @@ export interface OperatorProcess {
 export function startOperator(
   env: Testenv,
   settings: Record<string, string> = {},
+  entry = source,
+  nodeArgs: readonly string[] = [],
 ): OperatorProcess {
-  const child = spawn(process.execPath, [main], {
+  const child = spawn(process.execPath, [...nodeArgs, entry], {
     env: {
       PATH: process.env['PATH'] ?? '',
       KUBECONFIG: env.kubeconfig,

@@ -13,6 +13,8 @@ export interface CustomObject {
     name: string;
     namespace: string;
     resourceVersion?: string;
+    generation?: number;
+    deletionTimestamp?: string;
     labels?: Record<string, string>;
     annotations?: Record<string, string>;
     finalizers?: string[];
@@ -79,6 +81,17 @@ export class Resources {
     }
   }
 
+  /** Every object of a kind in the namespace, in one request. */
+  async list(plural: Plural): Promise<CustomObject[]> {
+    const answer = (await this.#api.listNamespacedCustomObject({
+      group: 'hubops.io',
+      version: 'v1alpha1',
+      plural,
+      namespace: this.namespace,
+    })) as { items: CustomObject[] };
+    return answer.items;
+  }
+
   delete(plural: Plural, name: string): Promise<unknown> {
     return this.#api.deleteNamespacedCustomObject({
       group: 'hubops.io',
@@ -132,6 +145,20 @@ export function ready(object: CustomObject): boolean {
   return (
     object.status?.observedGeneration === generation &&
     condition(object, 'Ready')?.status === 'True'
+  );
+}
+
+/** Runs `work` over `items` with `width` in flight (creating many objects without a storm). */
+export async function inParallel<T>(
+  items: readonly T[],
+  width: number,
+  work: (item: T) => Promise<unknown>,
+): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < items.length) await work(items[next++] as T);
+    }),
   );
 }
 

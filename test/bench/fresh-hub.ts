@@ -1,0 +1,30 @@
+/**
+ * Gives each contender of a cold run the same starting point: the bench's hub stopped by PID
+ * (SIGTERM, so it stops the servers it spawned), its database removed, and started again on the
+ * same port and token, empty.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import type { Testenv } from '../support/testenv.ts';
+import { until } from '../support/kube.ts';
+
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function freshHub(env: Testenv): Promise<void> {
+  const dir = `${env.dir}/hub`;
+  const pid = Number(readFileSync(`${dir}/jupyterhub.pid`, 'utf8'));
+  if (running(pid)) {
+    process.kill(pid, 'SIGTERM');
+    await until(() => !running(pid), 30_000, 'the hub to stop');
+  }
+  rmSync(`${dir}/jupyterhub.sqlite`, { force: true });
+  execFileSync(`${dir}/jupyterhub.run.sh`);
+  await until(async () => (await fetch(`${env.hubApiUrl}/`)).ok, 60_000, 'the fresh hub to answer');
+}

@@ -1,0 +1,224 @@
+/**
+ * The operator's side of each scenario, measured from outside: the operator runs as its own
+ * process (node src/main.ts) against the bench's servers, and every figure comes from its
+ * /metrics, /proc, the API server's /metrics or what the hub answers.
+ */
+import { performance } from 'node:perf_hooks';
+import type * as k8s from '@kubernetes/client-node';
+import { startOperator, startScript, type OperatorProcess } from '../support/operator.ts';
+import { inParallel, ready, type CustomObject, type Resources } from '../support/resources.ts';
+import type { Testenv } from '../support/testenv.ts';
+import { until } from '../support/kube.ts';
+import { sleep } from './floor.ts';
+import { apiServerWrites, operatorCounts, rssMegabytes } from './observe.ts';
+import { probes } from './cohort.ts';
+import type { RawHub } from './raw-hub.ts';
+import { ReadyWatch } from './ready-watch.ts';
+
+export interface Watches {
+  readonly users: ReadyWatch;
+  readonly groups: ReadyWatch;
+}
+
+export function watchesFor(kc: k8s.KubeConfig, namespace: string): Watches {
+  return {
+    users: new ReadyWatch(kc, namespace, 'hubusers', ready),
+    groups: new ReadyWatch(kc, namespace, 'hubgroups', ready),
+  };
+}
+
+/**
+ * Starts the operator as `npm start` (and the image) runs it. With BENCH_PROFILE set to a
+ * folder, it also writes a V8 CPU profile there when it exits (open it in Chrome's DevTools).
+ */
+function asStarted(
+  env: Testenv,
+  settings: Record<string, string>,
+  profile: string,
+): OperatorProcess {
+  const { nodeArgs, entry } = startScript();
+  const dir = process.env['BENCH_PROFILE'];
+  const profiling = dir
+    ? ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${profile}.cpuprofile`]
+    : [];
+  return startOperator(env, settings, entry, [...nodeArgs, ...profiling]);
+}
+
+/** Toggles a probe user's admin flag and returns the ms until the hub shows it. */
+export async function editLatency(
+  r: Resources,
+  poller: RawHub,
+  name: string,
+  admin: boolean,
+  pollMs: number,
+): Promise<number> {
+  const started = performance.now();
+  await r.patch('hubusers', name, { spec: { admin } });
+  for (;;) {
+    const answer = await poller.call('GET', `users/${encodeURIComponent(name)}`);
+    if (answer.status === 200 && (answer.body as { admin?: boolean }).admin === admin)
+      return performance.now() - started;
+    await sleep(pollMs);
+  }
+}
+
+/** Edits the probes one at a time until `done` says stop; returns each latency in ms. */
+export async function editWhile(
+  r: Resources,
+  poller: RawHub,
+  done: () => boolean,
+  pollMs: number,
+  limit = Number.POSITIVE_INFINITY,
+): Promise<number[]> {
+  const latencies: number[] = [];
+  const admin = new Map(probes.map((p) => [p, false]));
+  for (let i = 0; !done() && latencies.length < limit; i++) {
+    const name = probes[i % probes.length] as string;
+    admin.set(name, !admin.get(name));
+    latencies.push(await editLatency(r, poller, name, admin.get(name) ?? false, pollMs));
+  }
+  return latencies;
+}
+
+export interface ColdRun {
+  readonly operator: OperatorProcess;
+  readonly seconds: number;
+  readonly calls: number;
+  readonly callsByRoute: Record<string, number>;
+  /** API-server writes (finalizers, status, Events) during the run and the settling after. */
+  readonly kubeWrites: number;
+  readonly rssMb: number;
+  readonly liveEditsMs: number[];
+}
+
+/** Starts the operator on declared objects and measures until every one is Ready. */
+export async function hubopsCold(
+  env: Testenv,
+  namespace: string,
+  watches: Watches,
+  expected: { users: number; groups: number },
+  r: Resources,
+  poller: RawHub,
+  lease: string,
+): Promise<ColdRun> {
+  const kubeBefore = await apiServerWrites(env);
+  const started = performance.now();
+  const operator = asStarted(
+    env,
+    { WATCH_NAMESPACE: namespace, RESYNC_SECONDS: '600', LEASE_NAME: lease },
+    'cold',
+  );
+  let convergedAt: number | undefined;
+  const done = Promise.all([
+    watches.users.until(expected.users, 1_800_000),
+    watches.groups.until(expected.groups, 1_800_000),
+  ]).finally(() => (convergedAt = performance.now()));
+  await operator.logged('Became the leader', 60_000);
+  const converged = (): boolean => convergedAt !== undefined;
+  const [liveEditsMs] = await Promise.all([editWhile(r, poller, converged, 50), done]);
+  const seconds = ((convergedAt ?? Number.NaN) - started) / 1000;
+  // Memory once the initial burst's garbage has had a chance to go.
+  await sleep(10_000);
+  const counts = await operatorCounts(operator);
+  return {
+    operator,
+    seconds,
+    calls: counts.reads + counts.writes,
+    callsByRoute: counts.byRoute,
+    kubeWrites: (await apiServerWrites(env)) - kubeBefore,
+    rssMb: rssMegabytes(operator.child.pid ?? 0),
+    liveEditsMs,
+  };
+}
+
+export interface RestartRun {
+  readonly operator: OperatorProcess;
+  readonly seconds: number;
+  /** From the start of the process to its leading. */
+  readonly leaderSeconds: number;
+  readonly reads: number;
+  readonly writes: number;
+  readonly kubeWrites: number;
+}
+
+/** Stops the operator (SIGTERM, handing over its lease) and starts a new one on converged state. */
+export async function hubopsRestart(
+  env: Testenv,
+  previous: OperatorProcess,
+  namespace: string,
+  objects: number,
+  lease: string,
+  resyncSeconds: number,
+): Promise<RestartRun> {
+  await previous.stop('SIGTERM');
+  const kubeBefore = await apiServerWrites(env);
+  const started = performance.now();
+  const operator = asStarted(
+    env,
+    { WATCH_NAMESPACE: namespace, RESYNC_SECONDS: String(resyncSeconds), LEASE_NAME: lease },
+    'restarted',
+  );
+  await operator.logged('Became the leader', 60_000);
+  const leaderSeconds = (performance.now() - started) / 1000;
+  await until(
+    async () => (await operatorCounts(operator)).reconciles >= objects,
+    600_000,
+    'every object reconciled after the restart',
+  );
+  const seconds = (performance.now() - started) / 1000;
+  // Anything the restart would still write arrives well within this.
+  await sleep(5_000);
+  const counts = await operatorCounts(operator);
+  return {
+    operator,
+    seconds,
+    leaderSeconds,
+    reads: counts.reads,
+    writes: counts.writes,
+    kubeWrites: (await apiServerWrites(env)) - kubeBefore,
+  };
+}
+
+/**
+ * Hub requests per minute over `periods` whole resync periods, counted from just after a sweep
+ * ended so that the window holds exactly `periods` sweeps.
+ */
+export async function hubopsIdle(
+  operator: OperatorProcess,
+  periodSeconds: number,
+  periods: number,
+): Promise<number> {
+  const total = async (): Promise<number> => {
+    const c = await operatorCounts(operator);
+    return c.reads + c.writes;
+  };
+  const start = await total();
+  await until(async () => (await total()) > start, (periodSeconds + 30) * 1000, 'a sweep');
+  let last = await total();
+  for (;;) {
+    await sleep(3_000);
+    const now = await total();
+    if (now === last) break;
+    last = now;
+  }
+  await sleep(periods * periodSeconds * 1000);
+  return ((await total()) - last) / ((periods * periodSeconds) / 60);
+}
+
+/** Declares `users.length` HubServers at once; seconds until every one is Running and Ready. */
+export async function hubopsSpawn(
+  kc: k8s.KubeConfig,
+  r: Resources,
+  users: readonly string[],
+): Promise<number> {
+  const running = (o: CustomObject): boolean => ready(o) && o.status?.['phase'] === 'Running';
+  const watch = new ReadyWatch(kc, r.namespace, 'hubservers', running);
+  await watch.start();
+  const started = performance.now();
+  await inParallel(users, 16, (user) =>
+    r.create('hubservers', `s-${user}`, { username: user, state: 'Running' }),
+  );
+  await watch.until(users.length, 600_000);
+  watch.stop();
+  return (performance.now() - started) / 1000;
+}

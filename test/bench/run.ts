@@ -1,0 +1,260 @@
+// make bench: every scenario of the benchmarks issue in one invocation, so that ratios hold on a
+// noisy machine: the floor, the naive controller and the operator, each from a fresh hub for the
+// cold runs. Prints one markdown table and writes it under test/bench/results/. BENCH_N scales it.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { ensureCrds, freshNamespace, kubeConfig } from '../support/kube.ts';
+import { Resources } from '../support/resources.ts';
+import { loadTestenv } from '../support/testenv.ts';
+import { cohortOf, declare, probes } from './cohort.ts';
+import { floorCold, floorRestart, floorSpawn, stopServers } from './floor.ts';
+import { freshHub } from './fresh-hub.ts';
+import {
+  editWhile,
+  hubopsCold,
+  hubopsIdle,
+  hubopsRestart,
+  hubopsSpawn,
+  watchesFor,
+} from './hubops-runs.ts';
+import { NaiveController } from './naive.ts';
+import { percentile } from './observe.ts';
+import { RawHub } from './raw-hub.ts';
+import {
+  allOf,
+  atMost,
+  atMostFloorPlus,
+  atMostFloorTimes,
+  atMostNaiveTimes,
+  renderTable,
+  verdict,
+  type Row,
+} from './table.ts';
+
+const env = loadTestenv();
+const kc = kubeConfig(env.kubeconfig);
+const n = Number(process.env['BENCH_N'] ?? 1_000);
+const spawns = Number(process.env['BENCH_SPAWNS'] ?? Math.min(50, n));
+const edits = Number(process.env['BENCH_EDITS'] ?? 50);
+const idlePeriods = Number(process.env['BENCH_IDLE_PERIODS'] ?? 2);
+const resyncSeconds = 60;
+/** The operator's default HUB_MAX_IN_FLIGHT: the floor gets the same concurrency. */
+const hubWidth = 2;
+const naiveWidth = 4;
+const cohort = cohortOf(n);
+const groups = cohort.groups.length;
+const lease = `bench-${Date.now().toString(36)}`;
+const say = (line: string): void => void process.stderr.write(`bench: ${line}\n`);
+const pages = (count: number): number => Math.max(1, Math.ceil(count / 200));
+const raw = (width: number): RawHub => new RawHub(env.hubApiUrl, env.hubApiToken, width);
+
+await ensureCrds(kc);
+const naiveNs = new Resources(kc, await freshNamespace(kc, 'bench-naive'));
+const hubopsNs = new Resources(kc, await freshNamespace(kc, 'bench-hubops'));
+say(`declaring ${n} HubUsers and ${groups} HubGroups twice (naive, hubops)`);
+await declare(naiveNs, cohort, false);
+await declare(hubopsNs, cohort, true);
+
+say('cold: floor');
+await freshHub(env);
+const floorHub = raw(hubWidth);
+const floor = await floorCold(floorHub, cohort, hubWidth);
+say(`cold: floor ${floor.seconds.toFixed(1)} s, ${floor.calls} calls`);
+
+say('cold: naive');
+await freshHub(env);
+const naiveHub = raw(naiveWidth);
+const naive = new NaiveController(kc, naiveNs.namespace, naiveHub, naiveWidth);
+const naiveWatches = watchesFor(kc, naiveNs.namespace);
+await Promise.all([naiveWatches.users.start(), naiveWatches.groups.start()]);
+const naiveStarted = performance.now();
+for (let pass = 0; naiveWatches.users.count < n || naiveWatches.groups.count < groups; pass++) {
+  if (pass === 5) throw new Error('the naive controller did not converge in 5 passes');
+  await naive.pass();
+}
+const naiveCold = { seconds: (performance.now() - naiveStarted) / 1000, calls: naiveHub.total };
+const naiveBefore = { ...naiveHub.calls, kube: naive.kubeWrites };
+await naive.pass();
+const naivePass = {
+  reads: naiveHub.calls.reads - naiveBefore.reads,
+  writes: naiveHub.calls.writes - naiveBefore.writes,
+  kube: naive.kubeWrites - naiveBefore.kube,
+};
+say(`cold: naive ${naiveCold.seconds.toFixed(1)} s, ${naiveCold.calls} calls`);
+
+say('cold: hubops, with live edits');
+await freshHub(env);
+const poller = raw(1);
+const hubopsWatches = watchesFor(kc, hubopsNs.namespace);
+await Promise.all([hubopsWatches.users.start(), hubopsWatches.groups.start()]);
+const cold = await hubopsCold(
+  env,
+  hubopsNs.namespace,
+  hubopsWatches,
+  { users: n + probes.length, groups },
+  hubopsNs,
+  poller,
+  lease,
+);
+say(
+  `cold: hubops ${cold.seconds.toFixed(1)} s, ${cold.calls} calls, RSS ${cold.rssMb.toFixed(0)} MB`,
+);
+say(
+  `cold: hubops ${cold.kubeWrites} API-server writes; hub calls ${JSON.stringify(cold.callsByRoute)}`,
+);
+
+const objects = n + probes.length + groups;
+const hubUsers = (await raw(1).listAll('users')).length;
+const sweep = pages(hubUsers) + pages(groups);
+say('restart');
+const restartFloorSeconds = floorRestart(hubopsNs.namespace);
+const restart = await hubopsRestart(
+  env,
+  cold.operator,
+  hubopsNs.namespace,
+  objects,
+  lease,
+  resyncSeconds,
+);
+say(
+  `restart: leading after ${restart.leaderSeconds.toFixed(2)} s, all reconciled after ${restart.seconds.toFixed(2)} s; ` +
+    `${restart.reads} reads, ${restart.writes} writes, ${restart.kubeWrites} API writes`,
+);
+
+say(`idle: ${idlePeriods} resync periods of ${resyncSeconds} s`);
+const idlePerMinute = await hubopsIdle(restart.operator, resyncSeconds, idlePeriods);
+
+say(`latency: ${edits} edits`);
+const idleEditsMs = await editWhile(hubopsNs, poller, () => false, 5, edits);
+
+say(`spawn: ${spawns} servers`);
+const spawnUsers = cohort.users.slice(0, spawns);
+const spawnFloor = await floorSpawn(raw(spawns), spawnUsers);
+await stopServers(raw(8), spawnUsers);
+const spawnSeconds = await hubopsSpawn(kc, hubopsNs, spawnUsers);
+await restart.operator.stop('SIGTERM');
+for (const w of [naiveWatches, hubopsWatches]) {
+  w.users.stop();
+  w.groups.stop();
+}
+
+const rows: Row[] = [
+  {
+    scenario: 'cold: time to all Ready',
+    n,
+    unit: 's',
+    hubops: cold.seconds,
+    floor: floor.seconds,
+    naive: naiveCold.seconds,
+    target: allOf(atMostFloorTimes(1.2), atMostNaiveTimes(0.5)),
+  },
+  {
+    scenario: 'cold: hub calls',
+    n,
+    unit: 'calls',
+    hubops: cold.calls,
+    floor: floor.calls,
+    naive: naiveCold.calls,
+    target: atMostNaiveTimes(0.05),
+  },
+  {
+    scenario: 'restart: hub reads',
+    n,
+    unit: 'calls',
+    hubops: restart.reads,
+    floor: sweep,
+    naive: naivePass.reads,
+    target: atMostFloorPlus(2),
+  },
+  {
+    scenario: 'restart: hub writes',
+    n,
+    unit: 'calls',
+    hubops: restart.writes,
+    floor: 0,
+    naive: naivePass.writes,
+    target: atMost(0, ''),
+  },
+  {
+    scenario: 'restart: API-server writes',
+    n,
+    unit: 'writes',
+    hubops: restart.kubeWrites,
+    floor: 0,
+    naive: naivePass.kube,
+    target: atMost(0, ''),
+  },
+  {
+    scenario: 'restart: time until every object reconciled',
+    n,
+    unit: 's',
+    hubops: restart.seconds,
+    floor: restartFloorSeconds,
+    target: atMostFloorTimes(1.5),
+  },
+  {
+    scenario: `idle: hub requests per minute (resync ${resyncSeconds} s)`,
+    n,
+    unit: '/min',
+    hubops: idlePerMinute,
+    floor: sweep * (60 / resyncSeconds),
+    naive: (naivePass.reads + naivePass.writes) * (60 / resyncSeconds),
+    target: atMostFloorTimes(1.05),
+  },
+  {
+    scenario: `latency idle: edit to hub, p50 of ${idleEditsMs.length}`,
+    n,
+    unit: 'ms',
+    hubops: percentile(idleEditsMs, 50),
+    target: atMost(150, 'ms'),
+  },
+  {
+    scenario: `latency idle: edit to hub, p99 of ${idleEditsMs.length}`,
+    n,
+    unit: 'ms',
+    hubops: percentile(idleEditsMs, 99),
+    target: atMost(1000, 'ms'),
+  },
+  {
+    scenario: `latency during cold: p99 of ${cold.liveEditsMs.length}`,
+    n,
+    unit: 'ms',
+    hubops: percentile(cold.liveEditsMs, 99),
+    target: atMost(2000, 'ms'),
+  },
+  {
+    scenario: `memory: operator RSS at ${objects} objects`,
+    n,
+    unit: 'MB',
+    hubops: cold.rssMb,
+    target: atMost(Math.round(80 + (3 * objects) / 1024), 'MB'),
+  },
+  {
+    scenario: `spawn: ${spawns} servers until all Running`,
+    n,
+    unit: 's',
+    hubops: spawnSeconds,
+    floor: spawnFloor.seconds,
+    target: atMostFloorTimes(1.2),
+  },
+];
+
+const table = renderTable(rows);
+const stamp = new Date().toISOString().slice(0, 16).replace(':', '-');
+const report = [
+  `# make bench, N=${n}, ${stamp}`,
+  '',
+  `JupyterHub ${env.hubVersion}, Node ${process.version}, ${cpus().length} CPUs. ` +
+    `${groups} groups of 50; floor and hubops at ${hubWidth} hub requests in flight, naive at ${naiveWidth}.`,
+  '',
+  table,
+  '',
+].join('\n');
+mkdirSync(new URL('results/', import.meta.url), { recursive: true });
+writeFileSync(new URL(`results/N${n}-${stamp}.md`, import.meta.url), report);
+console.log(report);
+await Promise.all([floorHub, naiveHub, poller].map((h) => h.close()));
+const missed = rows.filter((row) => verdict(row) === 'misses').length;
+say(missed === 0 ? 'every row meets its target' : `${missed} rows miss their target`);
+process.exit(0);

@@ -1,0 +1,107 @@
+// When the HubUser reconciler records who owns a hub user: before it asks the hub to create
+// one, so that a crash between the hub's answer and the status write cannot turn the operator's
+// own user into an adopted one (which an unset deletionPolicy would then Retain).
+import { after, before, beforeEach, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { HubUser } from '../../src/api/hubuser.ts';
+import { ClaimIndex } from '../../src/controllers/claims.ts';
+import { HubUserReconciler, usernameOf } from '../../src/controllers/hubuser.ts';
+import type { ReconcileContext } from '../../src/controllers/reconciler.ts';
+import { Hub } from '../../src/hub/hub.ts';
+import { HubSnapshot } from '../../src/hub/snapshot.ts';
+import { UserBatcher } from '../../src/hub/user-batcher.ts';
+import { FaultHub, json, type SeenRequest } from '../support/fault-hub.ts';
+import { ManualClock } from '../support/manual-clock.ts';
+import { silentLogger } from '../support/logs.ts';
+
+let fault: FaultHub;
+let reconciler: HubUserReconciler;
+/** What the reconciler persisted, and how many hub writes had been sent by then. */
+let persisted: { fields: Record<string, unknown>; writesBefore: number }[];
+
+before(async () => {
+  fault = await FaultHub.start();
+});
+after(() => fault.stop());
+beforeEach(() => {
+  fault.seen.length = 0;
+  persisted = [];
+  const clock = new ManualClock('instant');
+  const hub = new Hub({ baseUrl: fault.url, token: 't', clock, logger: silentLogger });
+  reconciler = new HubUserReconciler({
+    hub,
+    snapshot: new HubSnapshot(hub),
+    batcher: new UserBatcher(hub.users, clock),
+    claims: new ClaimIndex<HubUser>(usernameOf, () => {}),
+  });
+});
+
+const context: ReconcileContext = {
+  logger: silentLogger,
+  priority: 'user',
+  persist: (fields) => {
+    persisted.push({ fields, writesBefore: fault.seen.filter(isWrite).length });
+    return Promise.resolve();
+  },
+};
+
+function isWrite(req: SeenRequest): boolean {
+  return req.method !== 'GET';
+}
+
+/** A hub whose user list holds `existing`, and whose bulk create creates what it is asked. */
+function hubWith(existing: string[]): void {
+  const user = (name: string) => ({ name, admin: false, servers: {} });
+  fault.otherwise((req, res) => {
+    if (req.method === 'GET' && /^\/hub\/api\/(users|groups)\?/.test(req.url)) {
+      const items = req.url.startsWith('/hub/api/users') ? existing.map(user) : [];
+      const page = { offset: 0, limit: 200, total: items.length, next: null };
+      return json(res, 200, { items, _pagination: page });
+    }
+    if (req.method === 'POST' && req.url === '/hub/api/users') {
+      const { usernames } = JSON.parse(req.body) as { usernames: string[] };
+      return json(res, 201, usernames.map(user));
+    }
+    if (req.url === '/hub/api/') return json(res, 200, { version: '6.1.1' });
+    return json(res, 404, { status: 404, message: 'Not Found' });
+  });
+}
+
+function hubUser(status?: HubUser['status']): HubUser {
+  return {
+    apiVersion: 'hubops.io/v1alpha1',
+    kind: 'HubUser',
+    metadata: { name: 'ada', namespace: 'ns', generation: 1, uid: 'u-1' },
+    spec: { admin: false },
+    ...(status ? { status } : {}),
+  };
+}
+
+test('the ownership of a user about to be created is persisted before the create is sent', async () => {
+  hubWith([]);
+  const outcome = await reconciler.reconcile(hubUser(), context);
+  assert.deepEqual(persisted, [
+    { fields: { username: 'ada', ownership: 'Created' }, writesBefore: 0 },
+  ]);
+  assert.equal(fault.seen.filter(isWrite).length, 1, 'then one bulk create');
+  assert.equal(outcome.fields['ownership'], 'Created');
+});
+
+test('after a crash between the create and the status write, the user is still its own', async () => {
+  // The restarted operator finds the user in the hub, and in status only what was persisted.
+  hubWith(['ada']);
+  const outcome = await reconciler.reconcile(
+    hubUser({ username: 'ada', ownership: 'Created' }),
+    context,
+  );
+  assert.equal(outcome.fields['ownership'], 'Created');
+  assert.deepEqual(persisted, [], 'nothing to persist again');
+  assert.equal(fault.seen.filter(isWrite).length, 0, 'and nothing to create');
+});
+
+test('a user that existed before the operator is adopted, and nothing is persisted ahead', async () => {
+  hubWith(['ada']);
+  const outcome = await reconciler.reconcile(hubUser(), context);
+  assert.equal(outcome.fields['ownership'], 'Adopted');
+  assert.deepEqual(persisted, []);
+});
