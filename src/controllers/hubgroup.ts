@@ -21,6 +21,7 @@ import { matchesSelector } from '../plan/selector.ts';
 import type { ClaimIndex } from './claims.ts';
 import { conflict, deletionEvents, done, isPaused, lastReason, paused } from './conditions.ts';
 import { usernameOf } from './hubuser.ts';
+import { recordOwnershipFirst } from './ownership-first.ts';
 import type { ConditionStatement, Outcome, ReconcileContext, Reconciler } from './reconciler.ts';
 import { StaleSnapshot, withReplanning } from './stale.ts';
 
@@ -84,10 +85,11 @@ export class HubGroupReconciler implements Reconciler<HubGroup> {
         conditions: paused(plan.actions.length === 0, plan.actions.map(describe).join('; ')),
       };
     }
-    // Recorded before the create, as for HubUsers: a crash right after must not turn it Adopted.
-    const creates = plan.actions.some((action) => action.op === 'createGroup');
-    if (creates && !object.status?.ownership && hub.health.state.status !== 'down')
-      await context.persist({ groupName: group, ownership });
+    if (plan.actions.some((action) => action.op === 'createGroup'))
+      await recordOwnershipFirst(context, hub, object.status?.ownership, {
+        groupName: group,
+        ownership,
+      });
     let observed = before;
     const events: EventNote[] = [];
     const created = await this.#createMembers(plan.actions, context.priority);

@@ -15,6 +15,7 @@ import type { EventNote } from '../kube/events.ts';
 import { planServer, planServerDeletion } from '../plan/hubserver.ts';
 import { ownershipOf } from '../plan/ownership.ts';
 import { isPaused } from './conditions.ts';
+import { recordOwnershipFirst } from './ownership-first.ts';
 import type { Outcome, ReconcileContext, Reconciler } from './reconciler.ts';
 import {
   both,
@@ -133,10 +134,9 @@ export class HubServerReconciler implements Reconciler<HubServer> {
       case 'stop':
         return this.#stop(object, base, priority);
       case 'start':
-        // Recorded before the start: a crash after it must not turn our server into an adopted
-        // one, which deletion would leave running. Not while the hub is down: nothing is sent.
-        if (!observed && !status.ownership && this.#hub.health.state.status !== 'down')
-          await context.persist({ ownership });
+        // A crash after the start must not turn our server into an adopted one left running.
+        if (!observed)
+          await recordOwnershipFirst(context, this.#hub, status.ownership, { ownership });
         return this.#start(object, base, generation, priority);
     }
   }

@@ -17,6 +17,7 @@ import { planUser, planUserDeletion } from '../plan/hubuser.ts';
 import { ownershipOf, type Ownership } from '../plan/ownership.ts';
 import type { ClaimIndex } from './claims.ts';
 import { conflict, deletionEvents, done, isPaused, lastReason, paused } from './conditions.ts';
+import { recordOwnershipFirst } from './ownership-first.ts';
 import type { Outcome, ReconcileContext, Reconciler } from './reconciler.ts';
 import { StaleSnapshot, withReplanning } from './stale.ts';
 
@@ -64,12 +65,11 @@ export class HubUserReconciler implements Reconciler<HubUser> {
         conditions: paused(actions.length === 0, actions.map(describe).join('; ')),
       };
     }
-    // Recorded before the create: were it recorded only after, a crash (or a failed status
-    // write) in between would make the operator take its own user for an adopted one (Retain).
-    // While the hub is down the create is refused unsent, and an outage costs no extra writes.
-    const unsent = this.#deps.hub.health.state.status === 'down';
-    if (ownership === 'Created' && !object.status?.ownership && actions.length > 0 && !unsent)
-      await context.persist({ username, ownership });
+    if (actions.length > 0)
+      await recordOwnershipFirst(context, this.#deps.hub, object.status?.ownership, {
+        username,
+        ownership,
+      });
     const events: EventNote[] = [];
     let observed = before;
     for (const action of actions) {

@@ -2,16 +2,13 @@
 // must do before it knows everything is in sync: start, list the HubUsers and HubGroups from
 // the API server, and read the hub's users and groups at the largest page size. Plain fetch,
 // no libraries. Usage: node test/bench/floor-restart.ts NAMESPACE (with HUBOPS_TESTENV_FILE).
-import { readFileSync } from 'node:fs';
-import { Agent, request } from 'undici';
+import { request } from 'undici';
 import { loadTestenv } from '../support/testenv.ts';
+import { apiServerAdmin } from './api-server-admin.ts';
 
 const env = loadTestenv();
 const namespace = process.argv[2] ?? '';
-const kube = `${env.dir}/kube`;
-const server = readFileSync(`${kube}/server`, 'utf8').trim();
-const token = readFileSync(`${kube}/pki/tokens.csv`, 'utf8').split(',')[0] ?? '';
-const tls = new Agent({ connect: { ca: readFileSync(`${kube}/pki/ca.crt`) } });
+const { server, token, dispatcher: tls } = apiServerAdmin(env);
 
 async function kubeList(plural: string): Promise<number> {
   const res = await request(`${server}/apis/hubops.io/v1alpha1/namespaces/${namespace}/${plural}`, {

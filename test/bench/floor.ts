@@ -5,6 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { RawHub } from './raw-hub.ts';
 import { inParallel } from '../support/resources.ts';
 
@@ -100,8 +101,4 @@ function spent(raw: RawHub, before: RawHub['calls'], started: number): Cost {
     calls: raw.calls.reads + raw.calls.writes - before.reads - before.writes,
     writes: raw.calls.writes - before.writes,
   };
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -4,12 +4,12 @@
  * /metrics, /proc, the API server's /metrics or what the hub answers.
  */
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type * as k8s from '@kubernetes/client-node';
 import { startOperator, startScript, type OperatorProcess } from '../support/operator.ts';
 import { inParallel, ready, type CustomObject, type Resources } from '../support/resources.ts';
 import type { Testenv } from '../support/testenv.ts';
 import { until } from '../support/kube.ts';
-import { sleep } from './floor.ts';
 import { apiServerWrites, operatorCounts, rssMegabytes } from './observe.ts';
 import { probes } from './cohort.ts';
 import type { RawHub } from './raw-hub.ts';

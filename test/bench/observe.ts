@@ -4,7 +4,8 @@
  * operator's kinds and Events (from the kube-apiserver's /metrics, as the cluster admin).
  */
 import { readFileSync } from 'node:fs';
-import { Agent, request } from 'undici';
+import { request } from 'undici';
+import { apiServerAdmin } from './api-server-admin.ts';
 import type { OperatorProcess } from '../support/operator.ts';
 import { metricSum } from '../support/resources.ts';
 import type { Testenv } from '../support/testenv.ts';
@@ -56,10 +57,7 @@ const watchedResources = new Set(['hubusers', 'hubgroups', 'hubservers', 'events
  * since it started. Lease renewals are left out: they are the cost of leader election.
  */
 export async function apiServerWrites(env: Testenv): Promise<number> {
-  const kube = `${env.dir}/kube`;
-  const server = readFileSync(`${kube}/server`, 'utf8').trim();
-  const token = readFileSync(`${kube}/pki/tokens.csv`, 'utf8').split(',')[0] ?? '';
-  const dispatcher = new Agent({ connect: { ca: readFileSync(`${kube}/pki/ca.crt`) } });
+  const { server, token, dispatcher } = apiServerAdmin(env);
   try {
     const res = await request(`${server}/metrics`, {
       headers: { authorization: `Bearer ${token}` },

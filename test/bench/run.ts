@@ -105,7 +105,7 @@ say(
 );
 
 const objects = n + probes.length + groups;
-const hubUsers = (await raw(1).listAll('users')).length;
+const hubUsers = (await poller.listAll('users')).length;
 const sweep = pages(hubUsers) + pages(groups);
 say('restart');
 const restartFloorSeconds = floorRestart(hubopsNs.namespace);

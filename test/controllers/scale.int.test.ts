@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { ensureCrds, freshNamespace, kubeConfig, until } from '../support/kube.ts';
 import { startOperator, type OperatorProcess } from '../support/operator.ts';
 import { realHub, restartHub } from '../support/real-hub.ts';
-import { Resources, condition, metricSum, ready } from '../support/resources.ts';
+import { Resources, condition, metricSum, ready, inParallel } from '../support/resources.ts';
 import { loadTestenv } from '../support/testenv.ts';
 
 const env = loadTestenv();
@@ -26,20 +26,6 @@ after(async () => {
   await operator?.stop('SIGKILL');
   await hub.close();
 });
-
-/** Runs `work` over `items` with `width` in flight. */
-async function inParallel<T>(
-  items: readonly T[],
-  width: number,
-  work: (item: T) => Promise<unknown>,
-): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: width }, async () => {
-      while (next < items.length) await work(items[next++] as T);
-    }),
-  );
-}
 
 async function hubCalls(): Promise<{ reads: number; writes: number; text: string }> {
   const text = await (

@@ -7,6 +7,7 @@
 // neither crashes nor logs an error.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
 import * as k8s from '@kubernetes/client-node';
 import { ensureCrds, freshNamespace, kubeConfig } from '../support/kube.ts';
@@ -52,8 +53,6 @@ after(async () => {
   await Promise.all([operator, ...others].map((o) => o.stop('SIGKILL')));
   await hub.close();
 });
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The HTTP status of the API server's refusal, or 0 when it accepted the object. */
 async function refusal(call: Promise<unknown>): Promise<{ code: number; message: string }> {

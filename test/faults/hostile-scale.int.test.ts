@@ -6,12 +6,19 @@
 // them still becomes Ready promptly. HOSTILE_MEMBERS and HOSTILE_SELECTED change the sizes.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
 import * as k8s from '@kubernetes/client-node';
 import { ensureCrds, freshNamespace, kubeConfig } from '../support/kube.ts';
 import { startOperator, type OperatorProcess } from '../support/operator.ts';
 import { realHub } from '../support/real-hub.ts';
-import { Resources, metricSum, ready, type CustomObject } from '../support/resources.ts';
+import {
+  Resources,
+  metricSum,
+  ready,
+  type CustomObject,
+  inParallel,
+} from '../support/resources.ts';
 import { loadTestenv } from '../support/testenv.ts';
 
 const env = loadTestenv();
@@ -40,8 +47,6 @@ after(async () => {
   await hub.close();
 });
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
 /**
  * Polls `condition` every 2 s (each poll reads a large group or lists thousands of objects, and
  * the hub is the bottleneck here) until it holds; throws with `what` after `timeoutMs`.
@@ -67,20 +72,6 @@ async function selectedUsers(): Promise<CustomObject[]> {
     labelSelector: `cohort=${tag}`,
   })) as { items: CustomObject[] };
   return list.items;
-}
-
-/** Runs `work` over `items` with `width` in flight. */
-async function inParallel<T>(
-  items: readonly T[],
-  width: number,
-  work: (item: T) => Promise<unknown>,
-): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: width }, async () => {
-      while (next < items.length) await work(items[next++] as T);
-    }),
-  );
 }
 
 async function hubCalls(): Promise<{
