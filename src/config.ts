@@ -55,6 +55,8 @@ type Settings = typeof settings;
 export type Config = { readonly [K in keyof Settings]: z.output<Settings[K][1]> } & {
   /** Path to a kubeconfig; undefined means the in-cluster service account. */
   readonly kubeconfig: string | undefined;
+  /** The API server as the kubelet tells a pod (KUBERNETES_SERVICE_HOST and _PORT). */
+  readonly kubernetesService: { readonly host?: string; readonly port?: string };
   readonly hubApiToken: string;
   /** Namespace of the leader Lease: POD_NAMESPACE, the service account's, or `default`. */
   readonly podNamespace: string;
@@ -86,9 +88,18 @@ export function loadConfig(
   const config = {
     ...(parsed as Omit<
       Config,
-      'kubeconfig' | 'hubApiToken' | 'podNamespace' | 'podName' | 'listenAddress'
+      | 'kubeconfig'
+      | 'kubernetesService'
+      | 'hubApiToken'
+      | 'podNamespace'
+      | 'podName'
+      | 'listenAddress'
     >),
     kubeconfig,
+    kubernetesService: {
+      host: env['KUBERNETES_SERVICE_HOST']?.trim() || undefined,
+      port: env['KUBERNETES_SERVICE_PORT']?.trim() || undefined,
+    },
     hubApiToken: token(env, readFile),
     podNamespace:
       env['POD_NAMESPACE']?.trim() || tryRead(readFile, serviceAccountNamespaceFile) || 'default',

@@ -4,19 +4,34 @@
  * replica leads. SIGTERM stops taking work, lets work in flight finish (bounded), hands the
  * lease back and exits 0.
  */
-import * as k8s from '@kubernetes/client-node';
 import type { Server } from 'node:http';
-import { systemClock } from './clock.ts';
+import { systemClock, type Clock } from './clock.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { buildHubControllers } from './controllers/setup.ts';
 import { healthRoutes, metricsRoutes, serve } from './endpoints.ts';
 import { Hub } from './hub/hub.ts';
 import { EventRecorder } from './kube/events.ts';
+import { KubeClient } from './kube/kube-client.ts';
+import { KubeConfigError } from './kube/kube-errors.ts';
+import { inClusterTarget, kubeconfigTarget, type KubeTarget } from './kube/kube-target.ts';
 import { LeaderElector } from './kube/leader.ts';
 import { createLogger } from './log.ts';
 import { OperatorMetrics } from './metrics.ts';
 
 const drainTimeoutMs = 20_000;
+
+/** The API server to talk to; a kubeconfig or service account that cannot be used stops the start. */
+function kubeTarget(config: Config, clock: Clock): KubeTarget {
+  try {
+    return config.kubeconfig
+      ? kubeconfigTarget(config.kubeconfig, clock)
+      : inClusterTarget(config.kubernetesService.host, config.kubernetesService.port, clock);
+  } catch (err) {
+    if (!(err instanceof KubeConfigError)) throw err;
+    process.stderr.write(`hubops: invalid setting KUBECONFIG: ${err.message}\n`);
+    process.exit(1);
+  }
+}
 
 function readConfig(): Config {
   try {
@@ -32,9 +47,9 @@ async function main(): Promise<void> {
   const config = readConfig();
   const logger = createLogger(config.logLevel);
   const clock = systemClock;
-  const kc = new k8s.KubeConfig();
-  if (config.kubeconfig) kc.loadFromFile(config.kubeconfig);
-  else kc.loadFromCluster();
+  const target = kubeTarget(config, clock);
+  // Three watches and one request per worker at most; Events wait their turn.
+  const kube = new KubeClient(target, { connections: config.workers + 3 });
   const metrics = new OperatorMetrics();
 
   const hub = new Hub({
@@ -63,12 +78,12 @@ async function main(): Promise<void> {
   void describeHub(hub, logger);
 
   const events = new EventRecorder(
-    kc,
+    kube,
     { controller: 'hubops.io/operator', instance: config.podName },
     { clock, logger },
   );
   const deps = {
-    kc,
+    kube,
     namespace: config.watchNamespace,
     clock,
     logger,
@@ -122,7 +137,11 @@ async function main(): Promise<void> {
   };
   const elector = config.leaderElection
     ? new LeaderElector(
-        kc,
+        // Its own connection: a renewal must not queue behind a burst of status writes.
+        new KubeClient(target, {
+          connections: 1,
+          timeoutMs: config.leaseRenewDeadlineSeconds * 1000,
+        }),
         {
           namespace: config.podNamespace,
           name: config.leaseName,
@@ -164,6 +183,7 @@ async function main(): Promise<void> {
     await elector?.release();
     await Promise.all(controllers.map((c) => c.informer.stop()));
     await hub.close();
+    await kube.close();
     for (const server of servers) server.close();
     logger.info('Stopped');
     process.exit(0);

@@ -41,6 +41,7 @@ for (const [settings, named] of [
   [{ RESYNC_SECONDS: 'often' }, 'RESYNC_SECONDS'],
   [{ HUB_API_URL: 'hub:8081' }, 'HUB_API_URL'],
   [{ LEADER_ELECTION: 'maybe' }, 'LEADER_ELECTION'],
+  [{ KUBECONFIG: '/nonexistent/kubeconfig' }, 'KUBECONFIG'],
 ] as const) {
   test(`a bad ${named} stops the operator at start-up with one line naming it`, async () => {
     const bad = startOperator(env, settings);

@@ -3,7 +3,6 @@
  * or all), a work queue, the status writer, finalizer, and the generic runner around the
  * kind's reconciler. Metrics observers are wired here so the layers below stay unaware.
  */
-import * as k8s from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { group, version, type KindDescriptor } from '../api/meta.ts';
 import type { Clock } from '../clock.ts';
@@ -11,7 +10,9 @@ import type { OperatorMetrics } from '../metrics.ts';
 import type { EventRecorder } from '../kube/events.ts';
 import { Finalizers } from '../kube/finalizers.ts';
 import { Informer } from '../kube/informer.ts';
+import type { KubeClient } from '../kube/kube-client.ts';
 import { WorkQueue } from '../kube/queue.ts';
+import { collectionPath } from '../kube/resource.ts';
 import { StatusWriter } from '../kube/status.ts';
 import type { KindObject, Reconciler } from './reconciler.ts';
 import { Runner } from './runner.ts';
@@ -19,7 +20,7 @@ import { Runner } from './runner.ts';
 export const finalizerName = 'hubops.io/cleanup';
 
 export interface ControllerDeps {
-  readonly kc: k8s.KubeConfig;
+  readonly kube: KubeClient;
   /** Empty: every namespace. */
   readonly namespace: string;
   readonly clock: Clock;
@@ -41,23 +42,10 @@ export function buildController<T extends KindObject>(
 ): Controller<T> {
   const kind = reconciler.kind;
   const resource = { group, version, plural: kind.plural, kind: kind.kind };
-  const api = deps.kc.makeApiClient(k8s.CustomObjectsApi);
-  const scope = deps.namespace ? `/namespaces/${deps.namespace}` : '';
-  const list = (): Promise<{ items: T[]; metadata?: { resourceVersion?: string } }> =>
-    (deps.namespace
-      ? api.listNamespacedCustomObject({
-          group,
-          version,
-          plural: kind.plural,
-          namespace: deps.namespace,
-        })
-      : api.listClusterCustomObject({ group, version, plural: kind.plural })) as Promise<{
-      items: T[];
-    }>;
   const logger = deps.logger.child({ kind: kind.kind });
   const informer = new Informer<T>(
-    deps.kc,
-    { path: `/apis/${group}/${version}${scope}/${kind.plural}`, list },
+    deps.kube,
+    { path: collectionPath(resource, deps.namespace) },
     {
       clock: deps.clock,
       logger,
@@ -75,8 +63,8 @@ export function buildController<T extends KindObject>(
     reconciler,
     informer,
     queue,
-    status: new StatusWriter(deps.kc, resource),
-    finalizers: new Finalizers(deps.kc, resource, finalizerName),
+    status: new StatusWriter(deps.kube, resource),
+    finalizers: new Finalizers(deps.kube, resource, finalizerName),
     events: deps.events,
     clock: deps.clock,
     logger: deps.logger,

@@ -16,6 +16,9 @@ const reasons: Record<string, string> = {
   HUB_BAD_RESPONSE: 'HubBadResponse',
 };
 
+/** Every failure of the Kubernetes API reads the same: the Status message says the rest. */
+const kubeReason = 'KubernetesError';
+
 /**
  * Messages that must not vary with the route or the moment, so that an outage writes each
  * object's status once and its Events aggregate into one series.
@@ -27,6 +30,8 @@ const stableMessages: Record<string, string> = {
 
 /** The condition reason and message for an error thrown by a reconciler. */
 export function reasonFor(err: unknown): { reason: string; message: string } {
+  if (err instanceof OperatorError && err.code.startsWith('KUBE_'))
+    return { reason: kubeReason, message: err.message };
   if (err instanceof OperatorError) {
     const stable = stableMessages[err.code];
     if (stable) return { reason: reasons[err.code] ?? 'Error', message: stable };
@@ -37,24 +42,10 @@ export function reasonFor(err: unknown): { reason: string; message: string } {
         : err.message;
     return { reason: reasons[err.code] ?? 'Error', message: words };
   }
-  return { reason: 'KubernetesError', message: kubeMessage(err) };
+  return { reason: kubeReason, message: err instanceof Error ? err.message : String(err) };
 }
 
 /** "GET /users: 403 Missing or invalid credentials." -> "Missing or invalid credentials." */
 function withoutRoute(message: string): string {
   return message.replace(/^[A-Z]+ \S+: (\d{3} )?/, '');
-}
-
-/** A Kubernetes API error's own message (client-node puts the Status JSON in `body`). */
-function kubeMessage(err: unknown): string {
-  const body = (err as { body?: unknown }).body;
-  if (typeof body === 'string') {
-    try {
-      const status = JSON.parse(body) as { message?: string };
-      if (status.message) return status.message;
-    } catch {
-      // not a Status object
-    }
-  }
-  return err instanceof Error ? err.message : String(err);
 }

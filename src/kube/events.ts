@@ -5,9 +5,10 @@
  * Recording never throws: an Event is worth less than the reconcile that reports it.
  */
 import { randomBytes } from 'node:crypto';
-import * as k8s from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
+import { contentTypes, type KubeClient } from './kube-client.ts';
+import { microTime } from './micro-time.ts';
 
 export interface EventNote {
   readonly type: 'Normal' | 'Warning';
@@ -46,14 +47,14 @@ interface Series {
 }
 
 export class EventRecorder {
-  readonly #api: k8s.EventsV1Api;
+  readonly #kube: KubeClient;
   readonly #options: Required<EventOptions>;
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #series = new Map<string, Series>();
 
-  constructor(kc: k8s.KubeConfig, options: EventOptions, deps: { clock: Clock; logger: Logger }) {
-    this.#api = kc.makeApiClient(k8s.EventsV1Api);
+  constructor(kube: KubeClient, options: EventOptions, deps: { clock: Clock; logger: Logger }) {
+    this.#kube = kube;
     this.#options = { seriesWindowMs: 600_000, seriesUpdateMs: 60_000, ...options };
     this.#clock = deps.clock;
     this.#logger = deps.logger;
@@ -104,11 +105,12 @@ export class EventRecorder {
       flushScheduled: false,
     };
     this.#series.set(key, series);
-    await this.#api.createNamespacedEvent({
-      namespace: regarding.namespace,
+    await this.#kube.request('POST', eventsPath(regarding.namespace), {
       body: {
+        apiVersion: 'events.k8s.io/v1',
+        kind: 'Event',
         metadata: { name, namespace: regarding.namespace },
-        eventTime: new k8s.V1MicroTime(now),
+        eventTime: microTime(now),
         reportingController: this.#options.controller,
         reportingInstance: this.#options.instance,
         action: event.action,
@@ -123,15 +125,13 @@ export class EventRecorder {
   async #writeSeries(series: Series): Promise<void> {
     if (series.count < 2) return;
     series.writtenAt = this.#clock.now();
-    await this.#api.patchNamespacedEvent(
+    await this.#kube.request(
+      'PATCH',
+      `${eventsPath(series.namespace)}/${encodeURIComponent(series.name)}`,
       {
-        name: series.name,
-        namespace: series.namespace,
-        body: {
-          series: { count: series.count, lastObservedTime: new k8s.V1MicroTime(series.lastAt) },
-        },
+        body: { series: { count: series.count, lastObservedTime: microTime(series.lastAt) } },
+        contentType: contentTypes.mergePatch,
       },
-      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
     );
   }
 
@@ -147,6 +147,10 @@ export class EventRecorder {
       'Could not record an Event',
     );
   }
+}
+
+function eventsPath(namespace: string): string {
+  return `/apis/events.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/events`;
 }
 
 /** The longest name an Event may have: a DNS subdomain. */

@@ -2,16 +2,16 @@
  * Adds and removes the operator's finalizer with JSON patches that test first, so a concurrent
  * change makes the patch fail (to be retried) instead of clobbering someone else's finalizer.
  */
-import * as k8s from '@kubernetes/client-node';
-import type { ObjectIdentity, ResourceRef } from './resource.ts';
+import { contentTypes, type KubeClient } from './kube-client.ts';
+import { objectPath, type ObjectIdentity, type ResourceRef } from './resource.ts';
 
 export class Finalizers {
-  readonly #api: k8s.CustomObjectsApi;
+  readonly #kube: KubeClient;
   readonly #resource: ResourceRef;
   readonly #name: string;
 
-  constructor(kc: k8s.KubeConfig, resource: ResourceRef, finalizer: string) {
-    this.#api = kc.makeApiClient(k8s.CustomObjectsApi);
+  constructor(kube: KubeClient, resource: ResourceRef, finalizer: string) {
+    this.#kube = kube;
     this.#resource = resource;
     this.#name = finalizer;
   }
@@ -51,16 +51,9 @@ export class Finalizers {
   }
 
   async #patch<T extends ObjectIdentity>(object: T, ops: object[]): Promise<T> {
-    return (await this.#api.patchNamespacedCustomObject(
-      {
-        group: this.#resource.group,
-        version: this.#resource.version,
-        plural: this.#resource.plural,
-        namespace: object.metadata?.namespace ?? '',
-        name: object.metadata?.name ?? '',
-        body: ops,
-      },
-      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.JsonPatch),
-    )) as T;
+    return this.#kube.request<T>('PATCH', objectPath(this.#resource, object), {
+      body: ops,
+      contentType: contentTypes.jsonPatch,
+    });
   }
 }

@@ -4,9 +4,10 @@
  * that has gone silent; a periodic relist repairs anything a watch missed. It tells its owner
  * which objects changed (the owner queues their keys) and keeps objects without managedFields.
  */
-import * as k8s from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
+import type { KubeClient } from './kube-client.ts';
+import { KubeApiError } from './kube-errors.ts';
 
 /** What the informer needs of an object: raw JSON as the API server sends it. */
 export interface WatchedObject {
@@ -20,10 +21,9 @@ export interface WatchedObject {
 
 export type ChangeKind = 'added' | 'updated' | 'deleted';
 
-export interface InformerOptions<T extends WatchedObject> {
-  /** Watch path, e.g. `/apis/hubops.io/v1alpha1/hubusers` or `.../namespaces/ns/hubusers`. */
+export interface InformerOptions {
+  /** Collection path, e.g. `/apis/hubops.io/v1alpha1/hubusers` or `.../namespaces/ns/hubusers`. */
   readonly path: string;
-  readonly list: () => Promise<{ items: T[]; metadata?: { resourceVersion?: string } }>;
   readonly restartMinMs?: number;
   readonly restartMaxMs?: number;
   /** A watch with no event and no reconnect for this long is restarted. */
@@ -40,8 +40,8 @@ export interface InformerObserver {
 export type ChangeListener<T> = (change: ChangeKind, object: T, previous?: T) => void;
 
 export class Informer<T extends WatchedObject> {
-  readonly #kc: k8s.KubeConfig;
-  readonly #options: Required<InformerOptions<T>>;
+  readonly #kube: KubeClient;
+  readonly #options: Required<InformerOptions>;
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #random: () => number;
@@ -60,11 +60,11 @@ export class Informer<T extends WatchedObject> {
   readonly synced: Promise<void>;
 
   constructor(
-    kc: k8s.KubeConfig,
-    options: InformerOptions<T>,
+    kube: KubeClient,
+    options: InformerOptions,
     deps: { clock: Clock; logger: Logger; random?: () => number; observer?: InformerObserver },
   ) {
-    this.#kc = kc;
+    this.#kube = kube;
     this.#options = {
       restartMinMs: 500,
       restartMaxMs: 30_000,
@@ -151,7 +151,10 @@ export class Informer<T extends WatchedObject> {
   }
 
   async #relist(): Promise<void> {
-    const list = await this.#options.list();
+    const list = await this.#kube.request<{
+      items: T[];
+      metadata?: { resourceVersion?: string };
+    }>('GET', this.#options.path);
     this.#lastList = this.#clock.now();
     this.#lastActivity = this.#lastList;
     const seen = new Set<string>();
@@ -176,45 +179,44 @@ export class Informer<T extends WatchedObject> {
   /** Watches from the current resourceVersion until the stream ends; true if any event arrived. */
   async #watchOnce(): Promise<boolean> {
     let progressed = false;
-    const ended = new Promise<unknown>((resolve) => {
-      const query = {
-        resourceVersion: this.#resourceVersion,
-        allowWatchBookmarks: true,
-        // Spread the server-side reconnects of many informers, as client-go does.
-        timeoutSeconds: Math.round(300 + 300 * this.#random()),
-      };
-      const onEvent = (phase: string, object: T & { code?: number }): void => {
-        this.#lastActivity = this.#clock.now();
-        progressed = true;
-        if (phase === 'ERROR') {
-          // 410 Gone: our resourceVersion is too old; the next round lists afresh.
-          if (object.code === 410) this.#resourceVersion = '';
-          return;
-        }
-        const version = object.metadata?.resourceVersion;
-        if (version) this.#resourceVersion = version;
-        if (phase === 'ADDED' || phase === 'MODIFIED') this.#upsert(keyOf(object), object);
-        else if (phase === 'DELETED' && this.#cache.delete(keyOf(object)))
-          this.#emit('deleted', strip(object));
-      };
-      new k8s.Watch(this.#kc)
-        .watch(this.#options.path, query, onEvent, resolve)
-        .then((controller) => {
-          this.#watch = controller;
-          this.#lastActivity = this.#clock.now();
-          if (this.#stopping.signal.aborted) controller.abort();
-        }, resolve);
-    });
-    const err = await ended;
-    this.#watch = undefined;
-    // Ended by us, by the server's timeout, or by client-node's 30 s idle timer: watch again.
-    if (!err || this.#stopping.signal.aborted || isAbort(err) || isIdleTimeout(err))
-      return progressed;
-    if ((err as { statusCode?: number }).statusCode === 410) {
-      this.#resourceVersion = '';
-      return progressed;
+    const query = {
+      resourceVersion: this.#resourceVersion,
+      allowWatchBookmarks: true,
+      // Spread the server-side reconnects of many informers, as client-go does.
+      timeoutSeconds: Math.round(300 + 300 * this.#random()),
+    };
+    const onEvent = (phase: string, raw: unknown): void => {
+      const object = raw as T & { code?: number };
+      this.#lastActivity = this.#clock.now();
+      progressed = true;
+      if (phase === 'ERROR') {
+        // 410 Gone: our resourceVersion is too old; the next round lists afresh.
+        if (object.code === 410) this.#resourceVersion = '';
+        return;
+      }
+      const version = object.metadata?.resourceVersion;
+      if (version) this.#resourceVersion = version;
+      if (phase === 'ADDED' || phase === 'MODIFIED') this.#upsert(keyOf(object), object);
+      else if (phase === 'DELETED' && this.#cache.delete(keyOf(object)))
+        this.#emit('deleted', strip(object));
+    };
+    const watch = new AbortController();
+    this.#watch = watch;
+    this.#lastActivity = this.#clock.now();
+    if (this.#stopping.signal.aborted) watch.abort();
+    try {
+      await this.#kube.watch(this.#options.path, query, onEvent, watch.signal);
+    } catch (err) {
+      if (err instanceof KubeApiError && err.code === 'KUBE_GONE') {
+        this.#resourceVersion = '';
+        return progressed;
+      }
+      throw err;
+    } finally {
+      this.#watch = undefined;
     }
-    throw err instanceof Error ? err : new Error(describe(err));
+    // Ended by us, by the watchdog or by the server's timeout: watch again.
+    return progressed;
   }
 
   async #watchdog(): Promise<void> {
@@ -261,13 +263,6 @@ function strip<T extends WatchedObject>(object: T): T {
   return object;
 }
 
-function isAbort(err: unknown): boolean {
-  return (
-    err instanceof Error &&
-    (err.name === 'AbortError' || (err as { type?: string }).type === 'aborted')
-  );
-}
-
 /** Whether `a` is a later version than `b`. etcd's resourceVersions are increasing integers. */
 function isNewer(a: WatchedObject, b: WatchedObject): boolean {
   const x = a.metadata?.resourceVersion ?? '';
@@ -276,16 +271,8 @@ function isNewer(a: WatchedObject, b: WatchedObject): boolean {
   return x !== y;
 }
 
-function isIdleTimeout(err: unknown): boolean {
-  return err instanceof Error && err.name === 'TimeoutError';
-}
-
 function describe(err: unknown): string {
-  const status = (err as { statusCode?: unknown }).statusCode;
-  if (typeof status === 'number') return `HTTP ${status}`;
-  if (err instanceof k8s.ApiException) return `HTTP ${err.code}`;
-  const code =
-    (err as { code?: unknown; cause?: { code?: unknown } }).cause?.code ??
-    (err as { code?: unknown }).code;
-  return typeof code === 'string' ? code : err instanceof Error ? err.message : String(err);
+  if (err instanceof KubeApiError)
+    return err.status === undefined ? err.message : `HTTP ${err.status}`;
+  return err instanceof Error ? err.message : String(err);
 }

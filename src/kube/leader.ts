@@ -4,9 +4,11 @@
  * duration by their own clock. Writes carry the resourceVersion read, so a 409 means another
  * replica won the race. A leader that cannot renew within the renew deadline stops leading.
  */
-import * as k8s from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
+import type { KubeClient } from './kube-client.ts';
+import { KubeApiError } from './kube-errors.ts';
+import { microTime } from './micro-time.ts';
 
 export interface LeaderOptions {
   readonly namespace: string;
@@ -31,7 +33,7 @@ export interface LeaderCallbacks {
 }
 
 export class LeaderElector {
-  readonly #api: k8s.CoordinationV1Api;
+  readonly #kube: KubeClient;
   readonly #options: LeaderOptions;
   readonly #clock: Clock;
   readonly #logger: Logger;
@@ -42,8 +44,8 @@ export class LeaderElector {
   #observed: { holder: string; renewTime: string; at: number } | undefined;
   #loop: Promise<void> | undefined;
 
-  constructor(kc: k8s.KubeConfig, options: LeaderOptions, deps: { clock: Clock; logger: Logger }) {
-    this.#api = kc.makeApiClient(k8s.CoordinationV1Api);
+  constructor(kube: KubeClient, options: LeaderOptions, deps: { clock: Clock; logger: Logger }) {
+    this.#kube = kube;
     this.#options = options;
     this.#clock = deps.clock;
     this.#logger = deps.logger;
@@ -73,11 +75,7 @@ export class LeaderElector {
         leaseDurationSeconds: 1,
         renewTime: microTime(this.#clock.now()),
       };
-      await this.#api.replaceNamespacedLease({
-        name: this.#options.name,
-        namespace: this.#options.namespace,
-        body: lease,
-      });
+      await this.#kube.request('PUT', this.#path(), { body: lease });
       this.#logger.info({ lease: this.#options.name }, 'Released the leader lease');
     } catch (err) {
       this.#logger.warn({ err: String(err) }, 'Could not release the leader lease; it will expire');
@@ -137,9 +135,13 @@ export class LeaderElector {
     const now = this.#clock.now();
     const lease = await this.#read();
     if (!lease) {
-      await this.#api.createNamespacedLease({
-        namespace,
-        body: { metadata: { name, namespace }, spec: this.#spec(now, now, 0) },
+      await this.#kube.request('POST', this.#path(false), {
+        body: {
+          apiVersion: 'coordination.k8s.io/v1',
+          kind: 'Lease',
+          metadata: { name, namespace },
+          spec: this.#spec(now, now, 0),
+        },
       });
       return true;
     }
@@ -150,12 +152,12 @@ export class LeaderElector {
     const acquired = acquiring ? now : (timeMs(spec.acquireTime) ?? now);
     const transitions = (spec.leaseTransitions ?? 0) + (acquiring ? 1 : 0);
     lease.spec = this.#spec(acquired, now, transitions);
-    await this.#api.replaceNamespacedLease({ name, namespace, body: lease });
+    await this.#kube.request('PUT', this.#path(), { body: lease });
     return true;
   }
 
   /** Whether another holder's record has stood unchanged for a lease duration by our clock. */
-  #expired(holder: string, spec: k8s.V1LeaseSpec, now: number): boolean {
+  #expired(holder: string, spec: LeaseSpec, now: number): boolean {
     const renewTime = String(timeMs(spec.renewTime) ?? '');
     if (this.#observed?.holder !== holder || this.#observed.renewTime !== renewTime) {
       this.#observed = { holder, renewTime, at: now };
@@ -164,7 +166,7 @@ export class LeaderElector {
     return now >= this.#observed.at + duration;
   }
 
-  #spec(acquired: number, renewed: number, transitions: number): k8s.V1LeaseSpec {
+  #spec(acquired: number, renewed: number, transitions: number): LeaseSpec {
     return {
       holderIdentity: this.#options.identity,
       leaseDurationSeconds: Math.ceil(this.#options.leaseDurationMs / 1000),
@@ -174,27 +176,39 @@ export class LeaderElector {
     };
   }
 
-  async #read(): Promise<k8s.V1Lease | undefined> {
+  async #read(): Promise<Lease | undefined> {
     try {
-      return await this.#api.readNamespacedLease({
-        name: this.#options.name,
-        namespace: this.#options.namespace,
-      });
+      return await this.#kube.request<Lease>('GET', this.#path());
     } catch (err) {
-      if (err instanceof k8s.ApiException && err.code === 404) return undefined;
+      if (err instanceof KubeApiError && err.code === 'KUBE_NOT_FOUND') return undefined;
       throw err;
     }
   }
+
+  /** The Lease's path, or (`false`) its collection's. */
+  #path(named = true): string {
+    const { namespace, name } = this.#options;
+    const collection = `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/leases`;
+    return named ? `${collection}/${encodeURIComponent(name)}` : collection;
+  }
 }
 
-/** A Lease time as read: client-node's types say Date, but it hands over the JSON string. */
-function timeMs(value: Date | string | undefined): number | undefined {
+/** The fields of a coordination.k8s.io/v1 Lease the election reads and writes. */
+interface LeaseSpec {
+  holderIdentity?: string | undefined;
+  leaseDurationSeconds?: number;
+  acquireTime?: string;
+  renewTime?: string;
+  leaseTransitions?: number;
+}
+
+interface Lease {
+  metadata?: { name?: string; namespace?: string; resourceVersion?: string };
+  spec?: LeaseSpec;
+}
+
+function timeMs(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  const ms = value instanceof Date ? value.getTime() : Date.parse(value);
+  const ms = Date.parse(value);
   return Number.isNaN(ms) ? undefined : ms;
-}
-
-/** Lease times are MicroTime: six fractional digits, which a plain Date's JSON (three) fails. */
-function microTime(ms: number): k8s.V1MicroTime {
-  return new k8s.V1MicroTime(ms);
 }

@@ -21,3 +21,20 @@ export interface ObjectIdentity {
     readonly finalizers?: string[];
   };
 }
+
+/** `/apis/<group>/<version>[/namespaces/<ns>]/<plural>`; no namespace means every namespace. */
+export function collectionPath(resource: ResourceRef, namespace?: string): string {
+  const scope = namespace ? `/namespaces/${encodeURIComponent(namespace)}` : '';
+  return `/apis/${resource.group}/${resource.version}${scope}/${resource.plural}`;
+}
+
+/** The path of one namespaced object, or of its subresource (e.g. `status`). */
+export function objectPath(
+  resource: ResourceRef,
+  object: ObjectIdentity,
+  subresource?: string,
+): string {
+  const name = encodeURIComponent(object.metadata?.name ?? '');
+  const path = `${collectionPath(resource, object.metadata?.namespace ?? '')}/${name}`;
+  return subresource ? `${path}/${subresource}` : path;
+}

@@ -3,18 +3,18 @@
  * steady state costs no API writes. The patch is a JSON merge patch of the whole status, with
  * null for fields that disappeared, so nothing stale survives.
  */
-import * as k8s from '@kubernetes/client-node';
 import { isDeepStrictEqual } from 'node:util';
-import type { ObjectIdentity, ResourceRef } from './resource.ts';
+import { contentTypes, type KubeClient } from './kube-client.ts';
+import { objectPath, type ObjectIdentity, type ResourceRef } from './resource.ts';
 
 export type Status = Record<string, unknown>;
 
 export class StatusWriter {
-  readonly #api: k8s.CustomObjectsApi;
+  readonly #kube: KubeClient;
   readonly #resource: ResourceRef;
 
-  constructor(kc: k8s.KubeConfig, resource: ResourceRef) {
-    this.#api = kc.makeApiClient(k8s.CustomObjectsApi);
+  constructor(kube: KubeClient, resource: ResourceRef) {
+    this.#kube = kube;
     this.#resource = resource;
   }
 
@@ -26,17 +26,10 @@ export class StatusWriter {
   ): Promise<T | undefined> {
     const patch = statusPatch(current ?? {}, next);
     if (patch === undefined) return undefined;
-    return (await this.#api.patchNamespacedCustomObjectStatus(
-      {
-        group: this.#resource.group,
-        version: this.#resource.version,
-        plural: this.#resource.plural,
-        namespace: object.metadata?.namespace ?? '',
-        name: object.metadata?.name ?? '',
-        body: { status: patch },
-      },
-      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
-    )) as T;
+    return this.#kube.request<T>('PATCH', objectPath(this.#resource, object, 'status'), {
+      body: { status: patch },
+      contentType: contentTypes.mergePatch,
+    });
   }
 }
 

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ApiException } from '@kubernetes/client-node';
 import { HubError } from '../../src/hub/errors.ts';
 import { reasonFor } from '../../src/controllers/reasons.ts';
+import { KubeApiError } from '../../src/kube/kube-errors.ts';
 
 test('each hub error code reads as a reason a human can act on', () => {
   assert.deepEqual(
@@ -19,12 +19,7 @@ test('each hub error code reads as a reason a human can act on', () => {
 });
 
 test('a Kubernetes API error reads with the message of its Status', () => {
-  const err = new ApiException(
-    409,
-    'conflict',
-    JSON.stringify({ kind: 'Status', message: 'the object has been modified' }),
-    {},
-  );
+  const err = new KubeApiError(409, 'the object has been modified', 'Conflict');
   assert.deepEqual(reasonFor(err), {
     reason: 'KubernetesError',
     message: 'the object has been modified',

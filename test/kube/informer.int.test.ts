@@ -10,6 +10,7 @@ import {
   ensureCrds,
   freshNamespace,
   kubeConfig,
+  operatorKubeClient,
   restartApiServer,
   until,
 } from '../support/kube.ts';
@@ -18,6 +19,7 @@ import { loadTestenv } from '../support/testenv.ts';
 const env = loadTestenv();
 const kc = kubeConfig(env.kubeconfig);
 const api = kc.makeApiClient(k8s.CustomObjectsApi);
+const kube = operatorKubeClient(env.kubeconfig);
 const resource = { group: 'hubops.io', version: 'v1alpha1', plural: 'hubusers' };
 let namespace = '';
 let informer: Informer<HubUser>;
@@ -28,11 +30,9 @@ before(async () => {
   await ensureCrds(kc);
   namespace = await freshNamespace(kc, 'informer');
   informer = new Informer<HubUser>(
-    kc,
+    kube,
     {
       path: `/apis/hubops.io/v1alpha1/namespaces/${namespace}/hubusers`,
-      list: () =>
-        api.listNamespacedCustomObject({ ...resource, namespace }) as Promise<{ items: HubUser[] }>,
       restartMinMs: 200,
       restartMaxMs: 2_000,
     },
@@ -48,7 +48,10 @@ before(async () => {
   informer.start();
   await informer.synced;
 });
-after(() => informer.stop());
+after(async () => {
+  await informer.stop();
+  await kube.close();
+});
 
 function create(name: string, admin = false): Promise<unknown> {
   return api.createNamespacedCustomObject({
@@ -123,11 +126,9 @@ test('survives the API server being stopped and restarted, and loses no change',
 
 test('stop() ends the watch for good', async () => {
   const quiet = new Informer<HubUser>(
-    kc,
+    kube,
     {
       path: `/apis/hubops.io/v1alpha1/namespaces/${namespace}/hubusers`,
-      list: () =>
-        api.listNamespacedCustomObject({ ...resource, namespace }) as Promise<{ items: HubUser[] }>,
     },
     { clock: systemClock, logger: silentLogger },
   );

@@ -1,5 +1,5 @@
 // Status, finalizers and Events against the real kube-apiserver.
-import { before, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as k8s from '@kubernetes/client-node';
 import type { HubUser } from '../../src/api/hubuser.ts';
@@ -8,12 +8,19 @@ import { Finalizers } from '../../src/kube/finalizers.ts';
 import { StatusWriter } from '../../src/kube/status.ts';
 import { ManualClock } from '../support/manual-clock.ts';
 import { silentLogger } from '../support/logs.ts';
-import { ensureCrds, freshNamespace, kubeConfig, until } from '../support/kube.ts';
+import {
+  ensureCrds,
+  freshNamespace,
+  kubeConfig,
+  operatorKubeClient,
+  until,
+} from '../support/kube.ts';
 import { loadTestenv } from '../support/testenv.ts';
 
 const env = loadTestenv();
 const kc = kubeConfig(env.kubeconfig);
 const api = kc.makeApiClient(k8s.CustomObjectsApi);
+const kube = operatorKubeClient(env.kubeconfig);
 const resource = { group: 'hubops.io', version: 'v1alpha1', plural: 'hubusers', kind: 'HubUser' };
 let namespace = '';
 
@@ -21,6 +28,7 @@ before(async () => {
   await ensureCrds(kc);
   namespace = await freshNamespace(kc, 'writes');
 });
+after(() => kube.close());
 
 async function create(name: string, finalizers?: string[]): Promise<HubUser> {
   return (await api.createNamespacedCustomObject({
@@ -39,7 +47,7 @@ const read = async (name: string): Promise<HubUser> =>
   (await api.getNamespacedCustomObject({ ...resource, namespace, name })) as HubUser;
 
 test('status round-trips through the subresource, and an unchanged status costs no write', async () => {
-  const writer = new StatusWriter(kc, resource);
+  const writer = new StatusWriter(kube, resource);
   const created = await create('status');
   const status = {
     observedGeneration: 1,
@@ -69,7 +77,7 @@ test('status round-trips through the subresource, and an unchanged status costs 
 });
 
 test('the finalizer is added once, removed, and never clobbers another finalizer', async () => {
-  const finalizers = new Finalizers(kc, resource, 'hubops.io/cleanup');
+  const finalizers = new Finalizers(kube, resource, 'hubops.io/cleanup');
   const bare = await create('bare');
   const added = await finalizers.add(bare);
   assert.deepEqual(added.metadata.finalizers, ['hubops.io/cleanup']);
@@ -99,7 +107,7 @@ test('the finalizer is added once, removed, and never clobbers another finalizer
 test('repeated Events become one Event with a series count', async () => {
   const clock = new ManualClock('manual', Date.now());
   const recorder = new EventRecorder(
-    kc,
+    kube,
     { controller: 'hubops.io/operator', instance: 'test', seriesUpdateMs: 60_000 },
     { clock, logger: silentLogger },
   );

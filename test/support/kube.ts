@@ -5,6 +5,9 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import * as k8s from '@kubernetes/client-node';
+import { systemClock } from '../../src/clock.ts';
+import { KubeClient } from '../../src/kube/kube-client.ts';
+import { kubeconfigTarget } from '../../src/kube/kube-target.ts';
 import type { Testenv } from './testenv.ts';
 
 const crdDir = new URL('../../crds/', import.meta.url);
@@ -13,6 +16,11 @@ export function kubeConfig(path: string): k8s.KubeConfig {
   const kc = new k8s.KubeConfig();
   kc.loadFromFile(path);
   return kc;
+}
+
+/** The operator's own Kubernetes client, for tests that drive its kube/ parts directly. */
+export function operatorKubeClient(path: string): KubeClient {
+  return new KubeClient(kubeconfigTarget(path, systemClock));
 }
 
 /** Creates or replaces the operator's CRDs and waits until the API server serves them. */
