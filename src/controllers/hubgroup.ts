@@ -21,7 +21,7 @@ import { matchesSelector } from '../plan/selector.ts';
 import type { ClaimIndex } from './claims.ts';
 import { conflict, deletionEvents, done, isPaused, lastReason, paused } from './conditions.ts';
 import { usernameOf } from './hubuser.ts';
-import { recordOwnershipFirst } from './ownership-first.ts';
+import { claimFirst, recordedOwnership } from './ownership-first.ts';
 import type { ConditionStatement, Outcome, ReconcileContext, Reconciler } from './reconciler.ts';
 import { StaleSnapshot, withReplanning } from './stale.ts';
 
@@ -65,7 +65,8 @@ export class HubGroupReconciler implements Reconciler<HubGroup> {
     }
     await snapshot.ready(context.priority);
     const before = snapshot.group(group);
-    let ownership: Ownership = ownershipOf(object.status?.ownership, before !== undefined);
+    const recorded = recordedOwnership(object);
+    let ownership: Ownership = ownershipOf(recorded, before !== undefined);
     const declared = this.#desired(object, group);
     // A member that a HubUser of this namespace manages is created by that HubUser (so its
     // ownership is right), not by the group: until it exists it is pending.
@@ -85,11 +86,7 @@ export class HubGroupReconciler implements Reconciler<HubGroup> {
         conditions: paused(plan.actions.length === 0, plan.actions.map(describe).join('; ')),
       };
     }
-    if (plan.actions.some((action) => action.op === 'createGroup'))
-      await recordOwnershipFirst(context, hub, object.status?.ownership, {
-        groupName: group,
-        ownership,
-      });
+    if (plan.actions.length > 0) await claimFirst(context, hub, recorded, ownership);
     let observed = before;
     const events: EventNote[] = [];
     const created = await this.#createMembers(plan.actions, context.priority);
@@ -108,7 +105,7 @@ export class HubGroupReconciler implements Reconciler<HubGroup> {
           note: describe(action),
         });
     }
-    if (ownership === 'Adopted' && object.status?.ownership === undefined) {
+    if (ownership === 'Adopted' && recorded === undefined) {
       events.push({
         type: 'Normal',
         reason: 'Adopted',
@@ -163,7 +160,7 @@ export class HubGroupReconciler implements Reconciler<HubGroup> {
     const actions = planGroupDeletion(
       group,
       object.spec.deletionPolicy,
-      object.status?.ownership,
+      recordedOwnership(object),
       exists,
     );
     for (const action of actions) await this.#apply(action, context.priority);

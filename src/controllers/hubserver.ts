@@ -15,7 +15,7 @@ import type { EventNote } from '../kube/events.ts';
 import { planServer, planServerDeletion } from '../plan/hubserver.ts';
 import { ownershipOf } from '../plan/ownership.ts';
 import { isPaused } from './conditions.ts';
-import { recordOwnershipFirst } from './ownership-first.ts';
+import { claimFirst, recordedOwnership } from './ownership-first.ts';
 import type { Outcome, ReconcileContext, Reconciler } from './reconciler.ts';
 import {
   both,
@@ -53,7 +53,8 @@ export class HubServerReconciler implements Reconciler<HubServer> {
       };
     }
     const observed = user.servers?.[server];
-    const ownership = ownershipOf(status.ownership, observed !== undefined);
+    const recorded = recordedOwnership(object);
+    const ownership = ownershipOf(recorded, observed !== undefined);
     const base = { ...kept(status), ownership };
     const starting = status.phase === 'Pending' && findReason(object) === 'Starting';
     if (starting && !observed) {
@@ -132,11 +133,11 @@ export class HubServerReconciler implements Reconciler<HubServer> {
         };
       }
       case 'stop':
+        await claimFirst(context, this.#hub, recorded, ownership);
         return this.#stop(object, base, priority);
       case 'start':
         // A crash after the start must not turn our server into an adopted one left running.
-        if (!observed)
-          await recordOwnershipFirst(context, this.#hub, status.ownership, { ownership });
+        await claimFirst(context, this.#hub, recorded, ownership);
         return this.#start(object, base, generation, priority);
     }
   }
@@ -149,7 +150,7 @@ export class HubServerReconciler implements Reconciler<HubServer> {
     if (isPaused(object.metadata.annotations)) return [];
     const decision = planServerDeletion(
       object.spec.deletionPolicy,
-      object.status?.ownership,
+      recordedOwnership(object),
       server !== '',
     );
     if (decision === 'retain')

@@ -17,7 +17,7 @@ import { planUser, planUserDeletion } from '../plan/hubuser.ts';
 import { ownershipOf, type Ownership } from '../plan/ownership.ts';
 import type { ClaimIndex } from './claims.ts';
 import { conflict, deletionEvents, done, isPaused, lastReason, paused } from './conditions.ts';
-import { recordOwnershipFirst } from './ownership-first.ts';
+import { claimFirst, recordedOwnership } from './ownership-first.ts';
 import type { Outcome, ReconcileContext, Reconciler } from './reconciler.ts';
 import { StaleSnapshot, withReplanning } from './stale.ts';
 
@@ -56,7 +56,8 @@ export class HubUserReconciler implements Reconciler<HubUser> {
     }
     await snapshot.ready(context.priority);
     const before = snapshot.user(username);
-    let ownership: Ownership = ownershipOf(object.status?.ownership, before !== undefined);
+    const recorded = recordedOwnership(object);
+    let ownership: Ownership = ownershipOf(recorded, before !== undefined);
     const desired = { username, admin: object.spec.admin };
     const actions = planUser(desired, before);
     if (isPaused(object.metadata.annotations)) {
@@ -65,11 +66,7 @@ export class HubUserReconciler implements Reconciler<HubUser> {
         conditions: paused(actions.length === 0, actions.map(describe).join('; ')),
       };
     }
-    if (actions.length > 0)
-      await recordOwnershipFirst(context, this.#deps.hub, object.status?.ownership, {
-        username,
-        ownership,
-      });
+    if (actions.length > 0) await claimFirst(context, this.#deps.hub, recorded, ownership);
     const events: EventNote[] = [];
     let observed = before;
     for (const action of actions) {
@@ -91,7 +88,7 @@ export class HubUserReconciler implements Reconciler<HubUser> {
       observed = (await this.#apply(action, context.priority)).user;
       events.push({ type: 'Normal', reason: 'Updated', action: action.op, note: describe(action) });
     }
-    if (ownership === 'Adopted' && object.status?.ownership === undefined) {
+    if (ownership === 'Adopted' && recorded === undefined) {
       events.push({
         type: 'Normal',
         reason: 'Adopted',
@@ -121,7 +118,7 @@ export class HubUserReconciler implements Reconciler<HubUser> {
     const actions = planUserDeletion(
       username,
       object.spec.deletionPolicy,
-      object.status?.ownership,
+      recordedOwnership(object),
       exists,
     );
     for (const action of actions) await this.#apply(action, context.priority);

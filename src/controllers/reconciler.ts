@@ -1,7 +1,7 @@
 /**
  * The contract between the generic runner and a kind's reconciler. A reconciler decides; the
- * runner persists: finalizer, status (conditions, observedGeneration), Events and the next
- * visit. Both methods must be idempotent, and `cleanup` must cope with `reconcile` never
+ * runner persists: finalizer (ahead of the first hub write, when the reconciler claims), status
+ * (conditions, observedGeneration), Events and the next visit. Both methods must be idempotent, and `cleanup` must cope with `reconcile` never
  * having run.
  */
 import type { Logger } from 'pino';
@@ -49,10 +49,11 @@ export interface ReconcileContext {
    */
   readonly priority: Priority;
   /**
-   * Writes these status fields now, ahead of a hub call that a crash (or a failed status write)
-   * after it must not make the operator forget: the ownership of what it is about to create.
+   * Marks the object as the operator's now, ahead of its first hub write: adds the finalizer
+   * and these annotations in one write (none when both are there). A reconcile that writes
+   * nothing to the hub need not call it: the runner adds the finalizer afterwards.
    */
-  readonly persist: (fields: Record<string, unknown>) => Promise<void>;
+  readonly claim: (annotations: Readonly<Record<string, string>>) => Promise<void>;
 }
 
 export interface Reconciler<T extends KindObject> {

@@ -99,7 +99,8 @@ export class Runner<T extends KindObject> {
       const context = {
         logger,
         priority: queue.priorityOf(key),
-        persist: (fields: Record<string, unknown>) => this.#persist(namespace, name, fields),
+        claim: (annotations: Readonly<Record<string, string>>) =>
+          this.#claim(namespace, name, annotations),
       };
       if (object.metadata.deletionTimestamp) await this.#finalize(object, context);
       else result = await this.#reconcile(object, context);
@@ -112,12 +113,12 @@ export class Runner<T extends KindObject> {
   }
 
   async #reconcile(object: T, context: ReconcileContext): Promise<'success' | 'requeue'> {
-    const { finalizers, reconciler, queue, informer } = this.#deps;
-    const current = await finalizers.add(object);
-    if (current !== object) informer.remember(current);
-    const outcome = await reconciler.reconcile(current, context);
-    await this.#writeStatus(current, outcome.fields, outcome.conditions);
-    this.#record(current, outcome.events ?? []);
+    const { reconciler, queue } = this.#deps;
+    const outcome = await reconciler.reconcile(object, context);
+    // A reconcile that wrote nothing to the hub did not claim: the finalizer goes on now.
+    await this.#claim(object.metadata.namespace, object.metadata.name, {});
+    await this.#writeStatus(object, outcome.fields, outcome.conditions);
+    this.#record(object, outcome.events ?? []);
     const key = keyOf(object.metadata.namespace, object.metadata.name);
     queue.forget(key);
     if (outcome.requeueAfterMs === undefined) return 'success';
@@ -134,15 +135,16 @@ export class Runner<T extends KindObject> {
     context.logger.info('Finalized');
   }
 
-  /** Writes status fields ahead of a hub call, over the status the cache holds by then. */
-  async #persist(namespace: string, name: string, fields: Record<string, unknown>): Promise<void> {
+  /** Adds the finalizer and annotations that the cached object lacks, in one write. */
+  async #claim(
+    namespace: string,
+    name: string,
+    annotations: Readonly<Record<string, string>>,
+  ): Promise<void> {
     const object = this.#deps.informer.get(namespace, name);
     if (!object) throw new Error(`${namespace}/${name} is gone`);
-    const written = await this.#deps.status.write(object, object.status, {
-      ...object.status,
-      ...fields,
-    });
-    if (written) this.#deps.informer.remember(written);
+    const written = await this.#deps.finalizers.claim(object, annotations);
+    if (written !== object) this.#deps.informer.remember(written);
   }
 
   /** Status says why the reconcile failed; the key backs off unless retrying cannot help. */

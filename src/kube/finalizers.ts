@@ -1,6 +1,7 @@
 /**
- * Adds and removes the operator's finalizer with JSON patches that test first, so a concurrent
- * change makes the patch fail (to be retried) instead of clobbering someone else's finalizer.
+ * Adds and removes the operator's finalizer, with the annotations that must be written with it,
+ * in JSON patches that test first, so a concurrent change makes the patch fail (to be retried)
+ * instead of clobbering someone else's finalizer or annotations.
  */
 import { contentTypes, type KubeClient } from './kube-client.ts';
 import { objectPath, type ObjectIdentity, type ResourceRef } from './resource.ts';
@@ -23,8 +24,12 @@ export class Finalizers {
   /** Adds the finalizer unless present; resolves with the updated object. */
   async add<T extends ObjectIdentity>(object: T): Promise<T> {
     if (this.has(object)) return object;
+    return this.#patch(object, this.#addOps(object));
+  }
+
+  #addOps(object: ObjectIdentity): object[] {
     const current = object.metadata?.finalizers;
-    const ops = current?.length
+    return current?.length
       ? [
           { op: 'test', path: '/metadata/finalizers', value: current },
           { op: 'add', path: '/metadata/finalizers/-', value: this.#name },
@@ -37,7 +42,37 @@ export class Finalizers {
           },
           { op: 'add', path: '/metadata/finalizers', value: [this.#name] },
         ];
-    return this.#patch(object, ops);
+  }
+
+  /**
+   * Adds the finalizer and `annotations` in one patch, where either is missing; resolves with
+   * the updated object, or with `object` itself when nothing was missing (and nothing sent).
+   */
+  async claim<T extends ObjectIdentity>(
+    object: T,
+    annotations: Readonly<Record<string, string>>,
+  ): Promise<T> {
+    const present = object.metadata?.annotations;
+    const missing = Object.entries(annotations).filter(([key, value]) => present?.[key] !== value);
+    if (missing.length === 0) return this.add(object);
+    const versionTest = {
+      op: 'test',
+      path: '/metadata/resourceVersion',
+      value: object.metadata?.resourceVersion,
+    };
+    const finalizerOps = this.has(object) ? [] : this.#addOps(object);
+    const annotationOps = present
+      ? missing.map(([key, value]) => ({
+          op: 'add',
+          path: `/metadata/annotations/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`,
+          value,
+        }))
+      : // A new annotations map would replace one written meanwhile: only on the version read.
+        [
+          versionTest,
+          { op: 'add', path: '/metadata/annotations', value: Object.fromEntries(missing) },
+        ];
+    return this.#patch(object, [...finalizerOps, ...annotationOps]);
   }
 
   /** Removes the finalizer if present; the test op makes sure it removes this one and no other. */

@@ -19,6 +19,7 @@ export interface ObjectIdentity {
     readonly resourceVersion?: string;
     readonly generation?: number;
     readonly finalizers?: string[];
+    readonly annotations?: Readonly<Record<string, string>>;
   };
 }
 

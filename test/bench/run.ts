@@ -8,6 +8,7 @@ import { ensureCrds, freshNamespace, kubeConfig } from '../support/kube.ts';
 import { Resources } from '../support/resources.ts';
 import { loadTestenv } from '../support/testenv.ts';
 import { cohortOf, declare, probes } from './cohort.ts';
+import { cpuBetween, cpuOf, describeCpu, testenvPids, type CpuSeconds } from './cpu.ts';
 import { floorCold, floorRestart, floorSpawn, stopServers } from './floor.ts';
 import { freshHub } from './fresh-hub.ts';
 import {
@@ -46,6 +47,9 @@ const cohort = cohortOf(n);
 const groups = cohort.groups.length;
 const lease = `bench-${Date.now().toString(36)}`;
 const say = (line: string): void => void process.stderr.write(`bench: ${line}\n`);
+/** The naive controller and the floor run in this process: their own CPU is not counted. */
+const sayCpu = (who: string, spent: CpuSeconds): void =>
+  say(`cold: ${who} CPU: ${describeCpu(spent, cpus().length)}`);
 const pages = (count: number): number => Math.max(1, Math.ceil(count / 200));
 const raw = (width: number): RawHub => new RawHub(env.hubApiUrl, env.hubApiToken, width);
 
@@ -59,11 +63,14 @@ await declare(hubopsNs, cohort, true);
 say('cold: floor');
 await freshHub(env);
 const floorHub = raw(hubWidth);
+let cpuBefore = cpuOf(testenvPids(env));
 const floor = await floorCold(floorHub, cohort, hubWidth);
+sayCpu('floor', cpuBetween(cpuBefore, cpuOf(testenvPids(env))));
 say(`cold: floor ${floor.seconds.toFixed(1)} s, ${floor.calls} calls`);
 
 say('cold: naive');
 await freshHub(env);
+cpuBefore = cpuOf(testenvPids(env));
 const naiveHub = raw(naiveWidth);
 const naive = new NaiveController(kc, naiveNs.namespace, naiveHub, naiveWidth);
 const naiveWatches = watchesFor(kc, naiveNs.namespace);
@@ -81,6 +88,7 @@ const naivePass = {
   writes: naiveHub.calls.writes - naiveBefore.writes,
   kube: naive.kubeWrites - naiveBefore.kube,
 };
+sayCpu('naive', cpuBetween(cpuBefore, cpuOf(testenvPids(env))));
 say(`cold: naive ${naiveCold.seconds.toFixed(1)} s, ${naiveCold.calls} calls`);
 
 say('cold: hubops, with live edits');
@@ -88,6 +96,7 @@ await freshHub(env);
 const poller = raw(1);
 const hubopsWatches = watchesFor(kc, hubopsNs.namespace);
 await Promise.all([hubopsWatches.users.start(), hubopsWatches.groups.start()]);
+cpuBefore = cpuOf(testenvPids(env));
 const cold = await hubopsCold(
   env,
   hubopsNs.namespace,
@@ -97,6 +106,10 @@ const cold = await hubopsCold(
   poller,
   lease,
 );
+sayCpu('hubops', {
+  ...cpuBetween(cpuBefore, cpuOf(testenvPids(env))),
+  ...cpuOf({ operator: cold.operator.child.pid ?? 0 }),
+});
 say(
   `cold: hubops ${cold.seconds.toFixed(1)} s, ${cold.calls} calls, RSS ${cold.rssMb.toFixed(0)} MB`,
 );

@@ -11,15 +11,15 @@ import { ManualClock } from '../support/manual-clock.ts';
 import { silentLogger } from '../support/logs.ts';
 import type { ReconcileContext } from '../../src/controllers/reconciler.ts';
 
-/** What the reconciler wrote to status ahead of its hub calls. */
-const persisted: Record<string, unknown>[] = [];
+/** What the reconciler claimed ahead of its hub calls. */
+const claimed: Readonly<Record<string, string>>[] = [];
 
 /** A reconcile for an edit someone waits on. */
 const asUser: ReconcileContext = {
   logger: silentLogger,
   priority: 'user',
-  persist: (fields) => {
-    persisted.push(fields);
+  claim: (annotations) => {
+    claimed.push(annotations);
     return Promise.resolve();
   },
 };
@@ -69,11 +69,15 @@ test("the hub's spawn limit (429) is waited out for its Retry-After, as Pending,
       hubError(429, 'Too many users trying to log in right now.', { 'retry-after': '45' }),
     ),
   );
-  persisted.length = 0;
+  claimed.length = 0;
   const outcome = await reconciler.reconcile(server(), asUser);
   assert.equal(outcome.fields['phase'], 'Pending');
   assert.equal(outcome.fields['startedGeneration'], undefined, 'not counted as a start');
-  assert.deepEqual(persisted, [{ ownership: 'Created' }], 'ownership recorded before the start');
+  assert.deepEqual(
+    claimed,
+    [{ 'hubops.io/ownership': 'Created' }],
+    'ownership claimed before the start',
+  );
   assert.deepEqual(
     outcome.conditions.map((c) => [c.type, c.status, c.reason]),
     [

@@ -16,8 +16,8 @@ import { silentLogger } from '../support/logs.ts';
 
 let fault: FaultHub;
 let reconciler: HubUserReconciler;
-/** What the reconciler persisted, and how many hub writes had been sent by then. */
-let persisted: { fields: Record<string, unknown>; writesBefore: number }[];
+/** What the reconciler claimed, and how many hub writes had been sent by then. */
+let claimed: { annotations: Readonly<Record<string, string>>; writesBefore: number }[];
 
 before(async () => {
   fault = await FaultHub.start();
@@ -25,7 +25,7 @@ before(async () => {
 after(() => fault.stop());
 beforeEach(() => {
   fault.seen.length = 0;
-  persisted = [];
+  claimed = [];
   const clock = new ManualClock('instant');
   const hub = new Hub({ baseUrl: fault.url, token: 't', clock, logger: silentLogger });
   reconciler = new HubUserReconciler({
@@ -39,8 +39,8 @@ beforeEach(() => {
 const context: ReconcileContext = {
   logger: silentLogger,
   priority: 'user',
-  persist: (fields) => {
-    persisted.push({ fields, writesBefore: fault.seen.filter(isWrite).length });
+  claim: (annotations) => {
+    claimed.push({ annotations, writesBefore: fault.seen.filter(isWrite).length });
     return Promise.resolve();
   },
 };
@@ -67,41 +67,47 @@ function hubWith(existing: string[]): void {
   });
 }
 
-function hubUser(status?: HubUser['status']): HubUser {
+function hubUser(status?: HubUser['status'], annotations?: Record<string, string>): HubUser {
   return {
     apiVersion: 'hubops.io/v1alpha1',
     kind: 'HubUser',
-    metadata: { name: 'ada', namespace: 'ns', generation: 1, uid: 'u-1' },
+    metadata: {
+      name: 'ada',
+      namespace: 'ns',
+      generation: 1,
+      uid: 'u-1',
+      ...(annotations ? { annotations } : {}),
+    },
     spec: { admin: false },
     ...(status ? { status } : {}),
   };
 }
 
-test('the ownership of a user about to be created is persisted before the create is sent', async () => {
+test('the ownership of a user about to be created is claimed before the create is sent', async () => {
   hubWith([]);
   const outcome = await reconciler.reconcile(hubUser(), context);
-  assert.deepEqual(persisted, [
-    { fields: { username: 'ada', ownership: 'Created' }, writesBefore: 0 },
+  assert.deepEqual(claimed, [
+    { annotations: { 'hubops.io/ownership': 'Created' }, writesBefore: 0 },
   ]);
   assert.equal(fault.seen.filter(isWrite).length, 1, 'then one bulk create');
   assert.equal(outcome.fields['ownership'], 'Created');
 });
 
 test('after a crash between the create and the status write, the user is still its own', async () => {
-  // The restarted operator finds the user in the hub, and in status only what was persisted.
+  // The restarted operator finds the user in the hub, no status, and the claim's annotation.
   hubWith(['ada']);
   const outcome = await reconciler.reconcile(
-    hubUser({ username: 'ada', ownership: 'Created' }),
+    hubUser(undefined, { 'hubops.io/ownership': 'Created' }),
     context,
   );
   assert.equal(outcome.fields['ownership'], 'Created');
-  assert.deepEqual(persisted, [], 'nothing to persist again');
+  assert.deepEqual(claimed, [], 'nothing to claim again');
   assert.equal(fault.seen.filter(isWrite).length, 0, 'and nothing to create');
 });
 
-test('a user that existed before the operator is adopted, and nothing is persisted ahead', async () => {
+test('a user that existed before the operator is adopted, and nothing is claimed ahead', async () => {
   hubWith(['ada']);
   const outcome = await reconciler.reconcile(hubUser(), context);
   assert.equal(outcome.fields['ownership'], 'Adopted');
-  assert.deepEqual(persisted, []);
+  assert.deepEqual(claimed, []);
 });

@@ -104,6 +104,52 @@ test('the finalizer is added once, removed, and never clobbers another finalizer
   assert.deepEqual((await read('shared')).metadata.finalizers, ['hubops.io/cleanup']);
 });
 
+test('a claim writes the finalizer and the annotations in one patch, and keeps others', async () => {
+  const finalizers = new Finalizers(kube, resource, 'hubops.io/cleanup');
+  const marks = { 'hubops.io/ownership': 'Created' };
+  const bare = await create('claimed');
+  const claimed = await finalizers.claim(bare, marks);
+  assert.deepEqual(claimed.metadata.finalizers, ['hubops.io/cleanup']);
+  assert.deepEqual(claimed.metadata.annotations, marks);
+  assert.equal(
+    Number(claimed.metadata.resourceVersion) > Number(bare.metadata.resourceVersion),
+    true,
+  );
+  assert.equal(await finalizers.claim(claimed, marks), claimed, 'all there: no request');
+  assert.equal(await finalizers.claim(claimed, {}), claimed);
+
+  // Someone else's annotation (and finalizer) stay; ours joins them.
+  await create('annotated', ['example.com/other']);
+  await api.patchNamespacedCustomObject(
+    {
+      ...resource,
+      namespace,
+      name: 'annotated',
+      body: { metadata: { annotations: { 'example.com/note': 'keep' } } },
+    },
+    k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+  );
+  const both = await finalizers.claim(await read('annotated'), marks);
+  assert.deepEqual(both.metadata.finalizers, ['example.com/other', 'hubops.io/cleanup']);
+  assert.deepEqual(both.metadata.annotations, { 'example.com/note': 'keep', ...marks });
+
+  // A new annotations map is only written over the version read: a stale copy is refused.
+  const stale = await create('stale-claim');
+  await api.patchNamespacedCustomObject(
+    {
+      ...resource,
+      namespace,
+      name: 'stale-claim',
+      body: { metadata: { annotations: { 'example.com/note': 'mine' } } },
+    },
+    k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+  );
+  await assert.rejects(finalizers.claim(stale, marks));
+  assert.deepEqual((await read('stale-claim')).metadata.annotations, {
+    'example.com/note': 'mine',
+  });
+});
+
 test('repeated Events become one Event with a series count', async () => {
   const clock = new ManualClock('manual', Date.now());
   const recorder = new EventRecorder(
