@@ -1,6 +1,6 @@
 /**
  * The operator's side of each scenario, measured from outside: the operator runs as its own
- * process (node src/main.ts) against the bench's servers, and every figure comes from its
+ * process (node dist/main.js) against the bench's servers, and every figure comes from its
  * /metrics, /proc, the API server's /metrics or what the hub answers.
  */
 import { performance } from 'node:perf_hooks';
@@ -28,15 +28,16 @@ export function watchesFor(kc: k8s.KubeConfig, namespace: string): Watches {
 }
 
 /**
- * Starts the operator as `npm start` (and the image) runs it. With BENCH_PROFILE set to a
- * folder, it also writes a V8 CPU profile there when it exits (open it in Chrome's DevTools).
+ * Starts the operator as the image runs it: the compiled build (hack/bench.sh builds it) with
+ * `npm run start:built`'s flags. With BENCH_PROFILE set to a folder, it also writes a V8 CPU
+ * profile there when it exits (open it in Chrome's DevTools).
  */
 function asStarted(
   env: Testenv,
   settings: Record<string, string>,
   profile: string,
 ): OperatorProcess {
-  const { nodeArgs, entry } = startScript();
+  const { nodeArgs, entry } = startScript('start:built');
   const dir = process.env['BENCH_PROFILE'];
   const profiling = dir
     ? ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${profile}.cpuprofile`]
@@ -91,7 +92,11 @@ export interface ColdRun {
   readonly liveEditsMs: number[];
 }
 
-/** Starts the operator on declared objects and measures until every one is Ready. */
+/**
+ * Starts the operator on declared objects and measures until every one is Ready; with `edits`,
+ * edits the probes one after another meanwhile and measures each (their hub calls and writes
+ * load the run, so the cold rows come from a run without them).
+ */
 export async function hubopsCold(
   env: Testenv,
   namespace: string,
@@ -99,14 +104,14 @@ export async function hubopsCold(
   expected: { users: number; groups: number },
   r: Resources,
   poller: RawHub,
-  lease: string,
+  run: { readonly lease: string; readonly edits: boolean; readonly profile: string },
 ): Promise<ColdRun> {
   const kubeBefore = await apiServerWrites(env);
   const started = performance.now();
   const operator = asStarted(
     env,
-    { WATCH_NAMESPACE: namespace, RESYNC_SECONDS: '600', LEASE_NAME: lease },
-    'cold',
+    { WATCH_NAMESPACE: namespace, RESYNC_SECONDS: '600', LEASE_NAME: run.lease },
+    run.profile,
   );
   let convergedAt: number | undefined;
   const done = Promise.all([
@@ -115,7 +120,10 @@ export async function hubopsCold(
   ]).finally(() => (convergedAt = performance.now()));
   await operator.logged('Became the leader', 60_000);
   const converged = (): boolean => convergedAt !== undefined;
-  const [liveEditsMs] = await Promise.all([editWhile(r, poller, converged, 50), done]);
+  const [liveEditsMs] = await Promise.all([
+    run.edits ? editWhile(r, poller, converged, 50) : [],
+    done,
+  ]);
   const seconds = ((convergedAt ?? Number.NaN) - started) / 1000;
   // Memory once the initial burst's garbage has had a chance to go.
   await sleep(10_000);

@@ -1,7 +1,7 @@
-// What can be checked of the image without a Docker engine: both stages on Node 24 (the build
+// What can be checked of the image without a Docker engine: every stage on Node 24 (the build
 // stage on the pinned release of .nvmrc), production dependencies only, a numeric non-root USER
-// that matches the chart's runAsUser, and the command of `npm start`. The build context is
-// limited to what the image needs.
+// that matches the chart's runAsUser, and the command of `npm run start:built` (the compiled
+// build). The build context is limited to what the image needs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -62,11 +62,21 @@ test('the runtime stage is a distroless Node 24 image, which has no shell', () =
   assert.match(stages.at(-1) ?? '', /^gcr\.io\/distroless\/nodejs24-debian\d+:nonroot$/);
 });
 
-test('dependencies are installed with npm ci --omit=dev, from the lock file', () => {
-  const installs = dockerfile.filter((i) => i.keyword === 'RUN' && /\bnpm\b/.test(i.args));
+test('the runtime gets production dependencies only, installed with npm ci from the lock file', () => {
+  const copied = dockerfile
+    .filter((i) => i.keyword === 'COPY')
+    .map((i) => /--from=(\w+) \/app\/node_modules\b/.exec(i.args)?.[1])
+    .find((stage) => stage !== undefined);
+  assert.ok(copied, 'node_modules come from a stage of their own');
+  const stageStart = dockerfile.findIndex(
+    (i) => i.keyword === 'FROM' && new RegExp(`\\bAS ${copied}$`, 'i').test(i.args),
+  );
+  const stageEnd = dockerfile.findIndex((i, index) => index > stageStart && i.keyword === 'FROM');
+  const installs = dockerfile
+    .slice(stageStart, stageEnd)
+    .filter((i) => i.keyword === 'RUN' && /\bnpm (ci|install|i)\b/.test(i.args));
   assert.ok(installs.length > 0);
   for (const install of installs) {
-    if (!/\bnpm (ci|install|i)\b/.test(install.args)) continue;
     assert.match(install.args, /\bnpm ci\b/);
     assert.match(install.args, /--omit=dev\b/);
   }
@@ -85,16 +95,19 @@ test('the image runs as a numeric non-root user, the one the chart sets', () => 
   assert.equal(Number(gid), values.podSecurityContext.runAsGroup);
 });
 
-test("the entrypoint and command together are package.json's start script", () => {
+test("the entrypoint and command together are package.json's start:built script", () => {
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
-    scripts: { start: string };
+    scripts: Record<string, string>;
   };
   const command = [...execForm(last('ENTRYPOINT')), ...execForm(last('CMD'))];
   const [program = '', ...rest] = command;
-  assert.equal([basename(program), ...rest].join(' '), pkg.scripts.start);
+  assert.equal([basename(program), ...rest].join(' '), pkg.scripts['start:built']);
+  // The same node flags as `npm start`, on the build of the same entry file.
+  const start = (pkg.scripts['start'] ?? '').replace(/src\/(\S+)\.ts$/, 'dist/$1.js');
+  assert.equal(pkg.scripts['start:built'], start);
 });
 
-test('the image holds package.json and src/, which the start script needs', () => {
+test('the image holds package.json and the compiled dist/, which start:built needs', () => {
   const runtime = dockerfile.slice(dockerfile.findLastIndex((i) => i.keyword === 'FROM'));
   const runtimeCopies = runtime.filter((i) => i.keyword === 'COPY').map((i) => i.args);
   assert.ok(runtimeCopies.some((a) => /--from=\w+ \/app\/node_modules\b/.test(a)));
@@ -103,15 +116,24 @@ test('the image holds package.json and src/, which the start script needs', () =
     runtimeCopies.join('; '),
   );
   assert.ok(
-    runtimeCopies.some((a) => /^src\b/.test(a)),
+    runtimeCopies.some((a) => /--from=\w+ \/app\/dist\b/.test(a)),
     runtimeCopies.join('; '),
   );
+  const build = dockerfile.filter((i) => i.keyword === 'RUN' && /\bnpm run build\b/.test(i.args));
+  assert.equal(build.length, 1, 'one stage compiles src/ with npm run build');
 });
 
-test('the build context admits only the manifests and src/', () => {
+test('the build context admits only the manifests, the compiler settings and src/', () => {
   const lines = readFileSync(join(root, '.dockerignore'), 'utf8')
     .split('\n')
     .map((line) => line.trim())
     .filter((line) => line !== '' && !line.startsWith('#'));
-  assert.deepEqual(lines, ['*', '!package.json', '!package-lock.json', '!src/']);
+  assert.deepEqual(lines, [
+    '*',
+    '!package.json',
+    '!package-lock.json',
+    '!tsconfig.json',
+    '!tsconfig.build.json',
+    '!src/',
+  ]);
 });

@@ -10,14 +10,18 @@ import { until } from './kube.ts';
 const source = new URL('../../src/main.ts', import.meta.url).pathname;
 
 /**
- * The operator exactly as `npm start` (and so the image) runs it: the start script's node
+ * The operator exactly as an npm script runs it: `start` (the sources, as the tests run it) or
+ * `start:built` (the compiled build, as the image runs it; `npm run build` first). Its node
  * flags and entry file, resolved against the repository.
  */
-export function startScript(): { nodeArgs: string[]; entry: string } {
+export function startScript(script: 'start' | 'start:built' = 'start'): {
+  nodeArgs: string[];
+  entry: string;
+} {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-    scripts: { start: string };
+    scripts: Record<string, string>;
   };
-  const [program, ...args] = pkg.scripts.start.split(/\s+/);
+  const [program, ...args] = (pkg.scripts[script] ?? '').split(/\s+/);
   if (program !== 'node') throw new Error(`the start script does not run node: ${program}`);
   const entry = args.pop() ?? '';
   return { nodeArgs: args, entry: new URL(`../../${entry}`, import.meta.url).pathname };
