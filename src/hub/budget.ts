@@ -58,8 +58,7 @@ export class RequestBudget {
   readonly #clock: Clock;
   readonly #waiting: Record<Priority, Waiter[]> = { user: [], background: [] };
   readonly #waitingSpawns: Waiter[] = [];
-  #inFlight = 0;
-  #spawnsInFlight = 0;
+  readonly #inFlight: Record<Lane, number> = { hub: 0, spawn: 0 };
   #tokens: number;
   #refilledAt: number;
   #userGrantsInARow = 0;
@@ -104,8 +103,8 @@ export class RequestBudget {
 
   stats(): BudgetStats {
     return {
-      inFlight: this.#inFlight,
-      spawnsInFlight: this.#spawnsInFlight,
+      inFlight: this.#inFlight.hub,
+      spawnsInFlight: this.#inFlight.spawn,
       waitingUser: this.#waiting.user.length,
       waitingBackground: this.#waiting.background.length,
     };
@@ -113,33 +112,27 @@ export class RequestBudget {
 
   #pump(): void {
     this.#refill();
-    while (this.#spawnsInFlight < this.options.maxSpawnsInFlight && this.#tokens >= 1) {
-      const waiter = this.#waitingSpawns.shift();
-      if (!waiter) break;
-      this.#tokens -= 1;
-      this.#spawnsInFlight += 1;
-      let released = false;
-      waiter.grant(() => {
-        if (released) return;
-        released = true;
-        this.#spawnsInFlight -= 1;
-        this.#pump();
-      });
-    }
-    while (this.#inFlight < this.options.maxInFlight && this.#tokens >= 1) {
-      const waiter = this.#next();
+    this.#grantWhileRoom('spawn', () => this.#waitingSpawns.shift());
+    this.#grantWhileRoom('hub', () => this.#next());
+    if (this.#tokens < 1 && this.#hasWaiters()) this.#wakeForNextToken();
+  }
+
+  /** Grants `lane`'s next waiters while the lane has room and the rate has a token. */
+  #grantWhileRoom(lane: Lane, next: () => Waiter | undefined): void {
+    const cap = lane === 'spawn' ? this.options.maxSpawnsInFlight : this.options.maxInFlight;
+    while (this.#inFlight[lane] < cap && this.#tokens >= 1) {
+      const waiter = next();
       if (!waiter) return;
       this.#tokens -= 1;
-      this.#inFlight += 1;
+      this.#inFlight[lane] += 1;
       let released = false;
       waiter.grant(() => {
         if (released) return;
         released = true;
-        this.#inFlight -= 1;
+        this.#inFlight[lane] -= 1;
         this.#pump();
       });
     }
-    if (this.#tokens < 1 && this.#hasWaiters()) this.#wakeForNextToken();
   }
 
   #next(): Waiter | undefined {
