@@ -34,14 +34,7 @@ export class Finalizers {
           { op: 'test', path: '/metadata/finalizers', value: current },
           { op: 'add', path: '/metadata/finalizers/-', value: this.#name },
         ]
-      : [
-          {
-            op: 'test',
-            path: '/metadata/resourceVersion',
-            value: object.metadata?.resourceVersion,
-          },
-          { op: 'add', path: '/metadata/finalizers', value: [this.#name] },
-        ];
+      : [versionTest(object), { op: 'add', path: '/metadata/finalizers', value: [this.#name] }];
   }
 
   /**
@@ -55,11 +48,6 @@ export class Finalizers {
     const present = object.metadata?.annotations;
     const missing = Object.entries(annotations).filter(([key, value]) => present?.[key] !== value);
     if (missing.length === 0) return this.add(object);
-    const versionTest = {
-      op: 'test',
-      path: '/metadata/resourceVersion',
-      value: object.metadata?.resourceVersion,
-    };
     const finalizerOps = this.has(object) ? [] : this.#addOps(object);
     const annotationOps = present
       ? missing.map(([key, value]) => ({
@@ -69,7 +57,7 @@ export class Finalizers {
         }))
       : // A new annotations map would replace one written meanwhile: only on the version read.
         [
-          versionTest,
+          versionTest(object),
           { op: 'add', path: '/metadata/annotations', value: Object.fromEntries(missing) },
         ];
     return this.#patch(object, [...finalizerOps, ...annotationOps]);
@@ -91,4 +79,9 @@ export class Finalizers {
       contentType: contentTypes.jsonPatch,
     });
   }
+}
+
+/** Fails the patch unless the object is still at the version read. */
+function versionTest(object: ObjectIdentity): object {
+  return { op: 'test', path: '/metadata/resourceVersion', value: object.metadata?.resourceVersion };
 }

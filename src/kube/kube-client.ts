@@ -58,7 +58,10 @@ export class KubeClient {
 
   /** One request; resolves with the parsed answer, rejects with KubeApiError (or the abort). */
   async request<T>(method: string, path: string, options: KubeRequestOptions = {}): Promise<T> {
-    const res = await this.#send(method, path, options, this.#timeoutMs);
+    const res = await this.#send(method, path, options, {
+      headers: this.#timeoutMs,
+      body: this.#timeoutMs,
+    });
     const text = await res.body.text().catch((err: unknown) => {
       throw unreachable(err, options.signal);
     });
@@ -79,7 +82,9 @@ export class KubeClient {
   ): Promise<void> {
     let res: Dispatcher.ResponseData;
     try {
-      res = await this.#send('GET', path, { query: { ...query, watch: true }, signal }, 0);
+      // No body timeout: a watch may rightly be quiet for minutes.
+      const timeouts = { headers: this.#timeoutMs, body: 0 };
+      res = await this.#send('GET', path, { query: { ...query, watch: true }, signal }, timeouts);
     } catch (err) {
       if (signal.aborted) return;
       throw err;
@@ -116,7 +121,7 @@ export class KubeClient {
     method: string,
     path: string,
     options: KubeRequestOptions,
-    timeoutMs: number,
+    timeoutMs: { readonly headers: number; readonly body: number },
   ): Promise<Dispatcher.ResponseData> {
     const headers: Record<string, string> = { accept: contentTypes.json };
     const authorization = this.#target.authorization();
@@ -130,8 +135,8 @@ export class KubeClient {
         headers,
         body: options.body === undefined ? null : JSON.stringify(options.body),
         signal: options.signal ?? null,
-        headersTimeout: timeoutMs === 0 ? this.#timeoutMs : timeoutMs,
-        bodyTimeout: timeoutMs,
+        headersTimeout: timeoutMs.headers,
+        bodyTimeout: timeoutMs.body,
       });
     } catch (err) {
       throw unreachable(err, options.signal);
