@@ -80,6 +80,9 @@ export class EventRecorder {
       }
       series.count += 1;
       series.lastAt = now;
+      // Re-inserted so the map stays ordered by lastAt, which lets #prune stop at the first young one.
+      this.#series.delete(key);
+      this.#series.set(key, series);
       const wait = series.writtenAt + this.#options.seriesUpdateMs - now;
       if (wait <= 0) await this.#writeSeries(series);
       else if (!series.flushScheduled) {
@@ -135,9 +138,11 @@ export class EventRecorder {
     );
   }
 
+  /** Forgets series idle for longer than the window; O(expired) since the map is in lastAt order. */
   #prune(now: number): void {
     for (const [key, series] of this.#series) {
-      if (now - series.lastAt > this.#options.seriesWindowMs) this.#series.delete(key);
+      if (now - series.lastAt <= this.#options.seriesWindowMs) return;
+      this.#series.delete(key);
     }
   }
 

@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { eventName } from '../../src/kube/events.ts';
+import { EventRecorder, eventName } from '../../src/kube/events.ts';
+import type { KubeClient } from '../../src/kube/kube-client.ts';
+import { silentLogger } from '../support/logs.ts';
+import { ManualClock } from '../support/manual-clock.ts';
 
 const subdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
@@ -16,4 +19,62 @@ test('a 253-character object name is cut so that the Event name is a valid name'
     assert.match(name, subdomain);
     assert.ok(name.endsWith(`.${suffix}`));
   }
+});
+
+/** Records the calls an EventRecorder makes: one line per request, method and path. */
+function recordingKube(): { kube: KubeClient; calls: string[] } {
+  const calls: string[] = [];
+  const kube = {
+    request: (method: string, path: string) => {
+      calls.push(`${method} ${path.split('/').pop() ?? ''}`);
+      return Promise.resolve({});
+    },
+  } as unknown as KubeClient;
+  return { kube, calls };
+}
+
+const regardingObject = (name: string) => ({
+  apiVersion: 'hubops.io/v1alpha1',
+  kind: 'HubUser',
+  namespace: 'team',
+  name,
+  uid: `uid-${name}`,
+});
+const failed = {
+  type: 'Warning',
+  reason: 'HubUnavailable',
+  action: 'Reconcile',
+  note: 'down',
+} as const;
+
+test('a series idle for longer than its window is forgotten, one refreshed inside it is kept', async () => {
+  const clock = new ManualClock('manual');
+  const { kube, calls } = recordingKube();
+  const recorder = new EventRecorder(
+    kube,
+    {
+      controller: 'hubops.io/operator',
+      instance: 'test',
+      seriesWindowMs: 1_000,
+      seriesUpdateMs: 0,
+    },
+    { clock, logger: silentLogger },
+  );
+  await recorder.record(regardingObject('ada'), failed);
+  await clock.advance(1);
+  await recorder.record(regardingObject('bob'), failed);
+  await clock.advance(900);
+  await recorder.record(regardingObject('ada'), failed);
+  await clock.advance(200);
+  // bob last seen 1100 ms ago: expired although ada, recorded before him, is still young.
+  await recorder.record(regardingObject('bob'), failed);
+  await recorder.record(regardingObject('ada'), failed);
+  const posts = calls.filter((call) => call.startsWith('POST')).length;
+  const patches = calls.filter((call) => call.startsWith('PATCH'));
+  assert.equal(posts, 3, calls.join('\n'));
+  assert.equal(patches.length, 2, calls.join('\n'));
+  assert.ok(
+    patches.every((call) => call.startsWith('PATCH ada.')),
+    calls.join('\n'),
+  );
 });
