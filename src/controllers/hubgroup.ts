@@ -5,7 +5,6 @@
  * go out as one add and one remove call, then properties when they differ.
  */
 import type { HubGroup } from '../api/hubgroup.ts';
-import type { HubUser } from '../api/hubuser.ts';
 import { keyOf, kinds } from '../api/meta.ts';
 import type { Priority } from '../hub/budget.ts';
 import type { Hub } from '../hub/hub.ts';
@@ -21,6 +20,8 @@ import { matchesSelector } from '../plan/selector.ts';
 import type { ClaimIndex } from './claims.ts';
 import { conflict, deletionEvents, done, isPaused, lastReason, paused } from './conditions.ts';
 import { usernameOf } from './hubuser.ts';
+import type { HubUserIndex } from './hubuser-index.ts';
+import { countPending, membersCreated, membersWaiting } from './member-reports.ts';
 import { claimFirst, recordedOwnership } from './ownership-first.ts';
 import type { ConditionStatement, Outcome, ReconcileContext, Reconciler } from './reconciler.ts';
 import { StaleSnapshot, withReplanning } from './stale.ts';
@@ -30,8 +31,8 @@ export interface HubGroupDeps {
   readonly snapshot: HubSnapshot;
   readonly batcher: UserBatcher;
   readonly claims: ClaimIndex<HubGroup>;
-  /** The HubUsers of a namespace, for memberSelector and to leave their creation to them. */
-  readonly hubUsersIn: (namespace: string) => readonly HubUser[];
+  /** The HubUsers by namespace, for memberSelector and to leave their creation to them. */
+  readonly hubUsers: HubUserIndex;
 }
 
 /** Missing members created at once: four bulk calls of the batcher's 25. */
@@ -70,11 +71,14 @@ export class HubGroupReconciler implements Reconciler<HubGroup> {
     const declared = this.#desired(object, group);
     // A member that a HubUser of this namespace manages is created by that HubUser (so its
     // ownership is right), not by the group: until it exists it is pending.
-    const managed = new Set(this.#deps.hubUsersIn(object.metadata.namespace).map(usernameOf));
-    const waiting = declared.members.filter((user) => managed.has(user) && !snapshot.hasUser(user));
+    const { namespace } = object.metadata;
+    const waiting = declared.members.filter(
+      (user) => !snapshot.hasUser(user) && this.#deps.hubUsers.manages(namespace, user),
+    );
+    const waitingSet = new Set(waiting);
     const desired = {
       ...declared,
-      members: declared.members.filter((user) => !waiting.includes(user)),
+      members: declared.members.filter((user) => !waitingSet.has(user)),
     };
     const hubUsers = new Set(desired.members.filter((user) => snapshot.hasUser(user)));
     const canSet = (await hub.features()).groupProperties;
@@ -115,7 +119,7 @@ export class HubGroupReconciler implements Reconciler<HubGroup> {
     }
     const pending = countPending(declared, observed);
     if (waiting.length > 0) {
-      const message = `waiting for the HubUsers of ${waiting.slice(0, 5).join(', ')}${waiting.length > 5 ? ` and ${waiting.length - 5} more` : ''} to create their hub users`;
+      const message = membersWaiting(waiting);
       return {
         fields: fields(group, ownership, observed, pending),
         conditions: [
@@ -123,7 +127,8 @@ export class HubGroupReconciler implements Reconciler<HubGroup> {
           { type: 'Synced', status: 'True', reason: 'MembersPending', message },
         ],
         events,
-        requeueAfterMs: 2_000,
+        // The member's hub user appearing wakes the group (setup.ts); this is a safety net.
+        requeueAfterMs: 30_000,
       };
     }
     const conditions: ConditionStatement[] = plan.propertiesUnsupported
@@ -171,7 +176,7 @@ export class HubGroupReconciler implements Reconciler<HubGroup> {
     const members = new Set(object.spec.members ?? []);
     const selector = object.spec.memberSelector;
     if (selector) {
-      for (const user of this.#deps.hubUsersIn(object.metadata.namespace)) {
+      for (const user of this.#deps.hubUsers.inNamespace(object.metadata.namespace)) {
         if (!user.metadata.deletionTimestamp && matchesSelector(user.metadata.labels, selector))
           members.add(usernameOf(user));
       }
@@ -267,21 +272,6 @@ export class HubGroupReconciler implements Reconciler<HubGroup> {
     else this.#deps.snapshot.forgetGroup(group);
     throw new StaleSnapshot(`hub user ${gone} is gone`);
   }
-}
-
-/** One Event for the members a round created: a 10,000-member list is not 10,000 Events. */
-function membersCreated(users: readonly string[]): EventNote {
-  const first = users.slice(0, 5).join(', ');
-  const note =
-    users.length === 1
-      ? `created hub user ${first}`
-      : `created ${users.length} hub users for members: ${first}${users.length > 5 ? ` and ${users.length - 5} more` : ''}`;
-  return { type: 'Normal', reason: 'Updated', action: 'createUser', note };
-}
-
-function countPending(desired: DesiredGroup, observed: HubGroupModel | undefined): number {
-  const have = new Set(observed?.users ?? []);
-  return desired.members.filter((user) => !have.has(user)).length;
 }
 
 function fields(

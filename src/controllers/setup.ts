@@ -1,13 +1,11 @@
 /**
  * Builds the hub controllers (HubUser, HubGroup, HubServer) around one hub: its snapshot, its user
- * batcher and one claim index per kind, and wires the cross-kind triggers: a HubUser change
- * re-evaluates the HubGroups of its namespace that select members by label, and the
- * HubServers of its username.
+ * batcher, one claim index per kind and the HubUser index, and wires the cross-kind triggers
+ * (wake-dependants.ts).
  */
 import type { HubGroup } from '../api/hubgroup.ts';
 import type { HubServer } from '../api/hubserver.ts';
 import type { HubUser } from '../api/hubuser.ts';
-import { keyOf } from '../api/meta.ts';
 import type { Hub } from '../hub/hub.ts';
 import { HubSnapshot } from '../hub/snapshot.ts';
 import { UserBatcher } from '../hub/user-batcher.ts';
@@ -16,6 +14,8 @@ import { buildController, type Controller, type ControllerDeps } from './control
 import { HubGroupReconciler, groupNameOf } from './hubgroup.ts';
 import { HubServerReconciler } from './hubserver.ts';
 import { HubUserReconciler, usernameOf } from './hubuser.ts';
+import { HubUserIndex } from './hubuser-index.ts';
+import { wakeDependants } from './wake-dependants.ts';
 import { Resyncer } from './resync.ts';
 import type { WorkQueue } from '../kube/queue.ts';
 
@@ -42,44 +42,17 @@ export function buildHubControllers(
     new HubUserReconciler({ hub, snapshot, batcher, claims: userClaims }),
     deps,
   );
-  const userInformer = users.informer;
+  const hubUsers = new HubUserIndex(users.informer);
   const groups = buildController(
-    new HubGroupReconciler({
-      hub,
-      snapshot,
-      batcher,
-      claims: groupClaims,
-      hubUsersIn: (namespace) =>
-        userInformer.list().filter((u) => u.metadata.namespace === namespace),
-    }),
+    new HubGroupReconciler({ hub, snapshot, batcher, claims: groupClaims, hubUsers }),
     deps,
   );
   queues.users = users.queue;
   queues.groups = groups.queue;
   users.informer.onChange((change, object) => userClaims.observe(change, object));
   groups.informer.onChange((change, object) => groupClaims.observe(change, object));
-  users.informer.onChange((change, object, previous) => {
-    const labelsChanged =
-      change !== 'updated' ||
-      JSON.stringify(previous?.metadata.labels ?? {}) !==
-        JSON.stringify(object.metadata.labels ?? {});
-    if (!labelsChanged) return;
-    for (const group of groups.informer.list()) {
-      if (group.metadata.namespace === object.metadata.namespace && group.spec.memberSelector) {
-        // A second's delay coalesces a burst of HubUser changes (a cohort applied at once).
-        groups.queue.addAfter(keyOf(group.metadata.namespace, group.metadata.name), 1_000);
-      }
-    }
-  });
   const servers = buildController(new HubServerReconciler({ hub, snapshot }), deps);
-  // A HubServer waiting for its user hears as soon as the HubUser changes (e.g. it was created).
-  users.informer.onChange((_change, object) => {
-    const username = usernameOf(object);
-    for (const server of servers.informer.list()) {
-      if (server.spec.username === username)
-        servers.queue.add(keyOf(server.metadata.namespace, server.metadata.name));
-    }
-  });
+  wakeDependants({ users, groups, servers, snapshot, hubUsers });
   const resyncer = new Resyncer({
     snapshot,
     targets: [users.runner, groups.runner, servers.runner],

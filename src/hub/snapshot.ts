@@ -17,6 +17,7 @@ export class HubSnapshot {
   /** Writes recorded while a sweep runs: null means deleted. They win over the sweep's pages. */
   #usersTouched = new Map<string, HubUser | null>();
   #groupsTouched = new Map<string, HubGroup | null>();
+  readonly #appeared: ((name: string) => void)[] = [];
 
   constructor(hub: Hub) {
     this.#hub = hub;
@@ -45,9 +46,20 @@ export class HubSnapshot {
     return this.#users.has(name);
   }
 
+  /** Records a user the operator wrote or read; a name new to the snapshot is announced. */
   recordUser(user: HubUser): void {
+    const appeared = !this.#users.has(user.name);
     this.#users.set(user.name, user);
     if (this.#sweep) this.#usersTouched.set(user.name, user);
+    if (appeared) for (const listener of this.#appeared) listener(user.name);
+  }
+
+  /**
+   * Calls `listener` with each user name recordUser adds to the snapshot (the operator's own
+   * creates and fresh reads; not a sweep's pages, which a resync follows anyway).
+   */
+  onUserAppeared(listener: (name: string) => void): void {
+    this.#appeared.push(listener);
   }
 
   forgetUser(name: string): void {
