@@ -30,7 +30,7 @@ beforeEach(() => {
 });
 
 /** Serves `total` names the way the hub pages them, clamping limit to 200. */
-function pages(total: number): Responder {
+function pages(total: number, claimedTotal = total): Responder {
   return (req, res) => {
     const query = new URL(req.url, 'http://x').searchParams;
     const offset = Number(query.get('offset'));
@@ -43,7 +43,7 @@ function pages(total: number): Responder {
       offset + limit < total
         ? { offset: offset + limit, limit, url: 'http://elsewhere/hub/api/users' }
         : null;
-    json(res, 200, { items, _pagination: { offset, limit, total, next } });
+    json(res, 200, { items, _pagination: { offset, limit, total: claimedTotal, next } });
   };
 }
 
@@ -118,5 +118,33 @@ test('a next link that does not advance is HUB_BAD_RESPONSE, not an endless walk
   await assert.rejects(
     listAll(client, { route: '/users', path: '/users' }, item, (u) => u.name),
     /did not advance/,
+  );
+});
+
+test('after the first page, the rest of a list are in flight together, two at a time', async () => {
+  let inFlight = 0;
+  let most = 0;
+  const serve = pages(1000);
+  hub.otherwise((req, res) => {
+    inFlight += 1;
+    most = Math.max(most, inFlight);
+    setTimeout(() => {
+      inFlight -= 1;
+      serve(req, res);
+    }, 20);
+  });
+  const all = await listAll(client, { route: '/users', path: '/users' }, item, (u) => u.name);
+  assert.equal(all.size, 1000);
+  assert.equal(hub.seen.length, 5);
+  assert.equal(most, 2, 'the budget keeps two requests in flight; a page-by-page walk keeps one');
+});
+
+test('a list that grew during the walk is followed past the total its first page told', async () => {
+  hub.otherwise(pages(450, 400));
+  const all = await listAll(client, { route: '/users', path: '/users' }, item, (u) => u.name);
+  assert.equal(all.size, 450);
+  assert.deepEqual(
+    hub.seen.map((r) => new URL(r.url, 'http://x').searchParams.get('offset')),
+    ['0', '200', '400'],
   );
 });
