@@ -21,7 +21,12 @@ import type { ClaimIndex } from './claims.ts';
 import { conflict, deletionEvents, done, isPaused, lastReason, paused } from './conditions.ts';
 import { usernameOf } from './hubuser.ts';
 import type { HubUserIndex } from './hubuser-index.ts';
-import { countPending, membersCreated, membersWaiting } from './member-reports.ts';
+import {
+  countPending,
+  membersCreated,
+  membersWaiting,
+  propertiesUnsupported,
+} from './group-reports.ts';
 import { claimFirst, recordedOwnership } from './ownership-first.ts';
 import type { ConditionStatement, Outcome, ReconcileContext, Reconciler } from './reconciler.ts';
 import { StaleSnapshot, withReplanning } from './stale.ts';
@@ -82,7 +87,12 @@ export class HubGroupReconciler implements Reconciler<HubGroup> {
     };
     const hubUsers = new Set(desired.members.filter((user) => snapshot.hasUser(user)));
     const canSet = (await hub.features()).groupProperties;
-    const plan = planGroup(desired, before, hubUsers, canSet);
+    // A new group whose every member is still to come is created with them when they exist:
+    // one call instead of a create now and a membership call per wave of members later.
+    const deferred = !before && waiting.length > 0 && desired.members.length === 0;
+    const plan = deferred
+      ? { actions: [], propertiesUnsupported: false }
+      : planGroup(desired, before, hubUsers, canSet);
     if (isPaused(object.metadata.annotations)) {
       const pending = countPending(declared, before);
       return {
@@ -92,6 +102,7 @@ export class HubGroupReconciler implements Reconciler<HubGroup> {
     }
     if (plan.actions.length > 0) await claimFirst(context, hub, recorded, ownership);
     let observed = before;
+    let adoptedOnCreate = false;
     const events: EventNote[] = [];
     const created = await this.#createMembers(plan.actions, context.priority);
     if (created.length > 0) events.push(membersCreated(created));
@@ -99,8 +110,10 @@ export class HubGroupReconciler implements Reconciler<HubGroup> {
       if (action.op === 'createUser') continue;
       const result = await this.#apply(action, context.priority);
       if (result.group) observed = result.group;
-      if (result.existed && action.op === 'createGroup')
+      if (result.existed && action.op === 'createGroup') {
         ownership = ownershipOf(object.status?.ownership, true);
+        adoptedOnCreate = true;
+      }
       if (!result.existed)
         events.push({
           type: 'Normal',
@@ -119,38 +132,28 @@ export class HubGroupReconciler implements Reconciler<HubGroup> {
     }
     const pending = countPending(declared, observed);
     if (waiting.length > 0) {
-      const message = membersWaiting(waiting);
       return {
-        fields: fields(group, ownership, observed, pending),
-        conditions: [
-          { type: 'Ready', status: 'False', reason: 'MembersPending', message },
-          { type: 'Synced', status: 'True', reason: 'MembersPending', message },
-        ],
+        // Nothing of a deferred group exists yet: no ownership to record.
+        fields: fields(group, deferred ? undefined : ownership, observed, pending),
+        conditions: membersWaiting(waiting),
         events,
         // The member's hub user appearing wakes the group (setup.ts); this is a safety net.
         requeueAfterMs: 30_000,
       };
     }
-    const conditions: ConditionStatement[] = plan.propertiesUnsupported
-      ? [
-          {
-            type: 'Ready',
-            status: 'False',
-            reason: 'UnsupportedByHub',
-            message: 'group properties need JupyterHub 4.0 or newer',
-          },
-          {
-            type: 'Synced',
-            status: 'True',
-            reason: 'UpToDate',
-            message: 'members are in step; properties were not sent',
-          },
-        ]
+    const conditions: readonly ConditionStatement[] = plan.propertiesUnsupported
+      ? propertiesUnsupported
       : done(
           events.length > 0 ? (events[0]?.reason ?? 'Updated') : lastReason(object, ownership),
           `hub group ${group} has ${desired.members.length} members as declared`,
         );
-    return { fields: fields(group, ownership, observed, pending), conditions, events };
+    return {
+      fields: fields(group, ownership, observed, pending),
+      conditions,
+      events,
+      // Adopted by the create itself: its members are set by the next round's plan.
+      ...(adoptedOnCreate ? { requeueAfterMs: 1_000 } : {}),
+    };
   }
 
   async cleanup(
@@ -225,12 +228,13 @@ export class HubGroupReconciler implements Reconciler<HubGroup> {
       }
       case 'createGroup':
         try {
-          const group = await hub.groups.create(action.group, options);
+          const group = await hub.groups.create(action.group, { ...options, users: action.users });
           snapshot.recordGroup(group);
           return { group, existed: false };
         } catch (err) {
           // Created by someone after our last sweep: adopt it as it is.
-          if (!(err instanceof HubError && err.code === 'HUB_CONFLICT')) throw err;
+          if (!(err instanceof HubError && err.code === 'HUB_CONFLICT'))
+            return this.#staleMembers(err, action.group);
           const group = (await hub.groups.get(action.group, options)) ?? undefined;
           if (group) snapshot.recordGroup(group);
           return { ...(group ? { group } : {}), existed: true };
@@ -276,7 +280,7 @@ export class HubGroupReconciler implements Reconciler<HubGroup> {
 
 function fields(
   group: string,
-  ownership: Ownership,
+  ownership: Ownership | undefined,
   observed: HubGroupModel | undefined,
   pending: number,
 ): Record<string, unknown> {

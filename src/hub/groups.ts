@@ -48,23 +48,28 @@ export class GroupsApi {
     return nullIfNotFound(this.#client.json(request, groupSchema).then(({ data }) => data));
   }
 
-  /** Creates a group, optionally with members (who must exist); HUB_CONFLICT when it exists. */
+  /**
+   * Creates a group, optionally with members (who must exist; past the first chunk they are
+   * added by membership calls); HUB_CONFLICT when it exists.
+   */
   async create(
     name: string,
     options: CallOptions & { users?: readonly string[] } = {},
   ): Promise<HubGroup> {
     checkGroupName(name);
+    const users = options.users ?? [];
     const { data } = await this.#client.json(
       {
         method: 'POST',
         route: '/groups/{name}',
         path: groupPath(name),
-        body: options.users?.length ? { users: options.users } : {},
+        body: users.length > 0 ? { users: users.slice(0, membershipChunk) } : {},
         ...callOptions(options),
       },
       groupSchema,
     );
-    return data;
+    const rest = users.slice(membershipChunk);
+    return rest.length > 0 ? ((await this.addMembers(name, rest, options)) ?? data) : data;
   }
 
   /** Deletes a group; resolves also when it was already gone. */

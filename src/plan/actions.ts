@@ -7,7 +7,7 @@ export type Action =
   | { readonly op: 'createUser'; readonly user: string; readonly admin: boolean }
   | { readonly op: 'setAdmin'; readonly user: string; readonly admin: boolean }
   | { readonly op: 'deleteUser'; readonly user: string }
-  | { readonly op: 'createGroup'; readonly group: string }
+  | { readonly op: 'createGroup'; readonly group: string; readonly users: readonly string[] }
   | { readonly op: 'deleteGroup'; readonly group: string }
   | { readonly op: 'addMembers'; readonly group: string; readonly users: readonly string[] }
   | { readonly op: 'removeMembers'; readonly group: string; readonly users: readonly string[] }
@@ -27,7 +27,7 @@ export function describe(action: Action): string {
     case 'deleteUser':
       return `deleted hub user ${action.user}`;
     case 'createGroup':
-      return `created hub group ${action.group}`;
+      return `created hub group ${action.group}${action.users.length > 0 ? ` with ${list(action.users)}` : ''}`;
     case 'deleteGroup':
       return `deleted hub group ${action.group}`;
     case 'addMembers':

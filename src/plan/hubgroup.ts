@@ -1,7 +1,7 @@
 /**
- * The plan for one hub group: create missing members (as JupyterHub's load_groups does) and the
- * group, then one add and one remove of members, then properties when they differ. Exact
- * membership removes undeclared members; Additive only adds. Pure.
+ * The plan for one hub group: create missing members (as JupyterHub's load_groups does), then
+ * the group with its members in one call, or one add and one remove of members, then properties
+ * when they differ. Exact membership removes undeclared members; Additive only adds. Pure.
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { Action } from './actions.ts';
@@ -37,14 +37,8 @@ export function planGroup(
   for (const user of desired.members) {
     if (!hubUsers.has(user)) actions.push({ op: 'createUser', user, admin: false });
   }
-  if (!observed) actions.push({ op: 'createGroup', group: desired.group });
-  const current = new Set(observed?.users ?? []);
-  const wanted = new Set(desired.members);
-  const add = desired.members.filter((user) => !current.has(user));
-  if (add.length > 0) actions.push({ op: 'addMembers', group: desired.group, users: add });
-  const remove =
-    desired.policy === 'Exact' ? [...current].filter((user) => !wanted.has(user)).sort() : [];
-  if (remove.length > 0) actions.push({ op: 'removeMembers', group: desired.group, users: remove });
+  if (observed) actions.push(...membership(desired, observed));
+  else actions.push({ op: 'createGroup', group: desired.group, users: desired.members });
   const differs =
     desired.properties !== undefined &&
     !isDeepStrictEqual(observed?.properties ?? {}, desired.properties);
@@ -55,6 +49,19 @@ export function planGroup(
       properties: desired.properties ?? {},
     });
   return { actions, propertiesUnsupported: differs && !canSetProperties };
+}
+
+/** One add and one remove that make an existing group's members what is desired. */
+function membership(desired: DesiredGroup, observed: ObservedGroup): Action[] {
+  const actions: Action[] = [];
+  const current = new Set(observed.users);
+  const wanted = new Set(desired.members);
+  const add = desired.members.filter((user) => !current.has(user));
+  if (add.length > 0) actions.push({ op: 'addMembers', group: desired.group, users: add });
+  const remove =
+    desired.policy === 'Exact' ? [...current].filter((user) => !wanted.has(user)).sort() : [];
+  if (remove.length > 0) actions.push({ op: 'removeMembers', group: desired.group, users: remove });
+  return actions;
 }
 
 /** On deletion of the HubGroup: delete the hub group only when the policy in force says Delete. */

@@ -189,6 +189,40 @@ test('selector membership follows HubUser labels; Additive keeps members added b
   assert.ok(await hub.users.get(n('guest')), 'a removed member is not deleted from the hub');
 });
 
+test('a new group whose members all wait for their HubUsers is created later, with them, in one call', async () => {
+  const names = [n('cohort-a'), n('cohort-b')];
+  const paused = { annotations: { 'hubops.io/paused': 'true' } };
+  await r.create('hubusers', 'cohort-a', { username: names[0] }, paused);
+  await r.create('hubusers', 'cohort-b', { username: names[1] }, paused);
+  const posts = async (route: string): Promise<number> =>
+    metricSum(await metrics(), 'hubops_hub_requests_total', ['method="POST"', `route="${route}"`]);
+  const before = {
+    creates: await posts('/groups/{name}'),
+    adds: await posts('/groups/{name}/users'),
+  };
+  await r.create('hubgroups', 'later', { groupName: n('later'), members: names });
+  const waiting = await r.settled(
+    'hubgroups',
+    'later',
+    (o) => condition(o, 'Ready')?.reason === 'MembersPending',
+  );
+  assert.equal(waiting.status?.['ownership'], undefined, 'nothing of it exists yet');
+  assert.equal(await hub.groups.get(n('later')), null);
+
+  await Promise.all(
+    ['cohort-a', 'cohort-b'].map((name) =>
+      r.patch('hubusers', name, { metadata: { annotations: { 'hubops.io/paused': null } } }),
+    ),
+  );
+  const group = await r.settled('hubgroups', 'later', ready);
+  assert.equal(group.status?.['ownership'], 'Created');
+  assert.deepEqual((await hub.groups.get(n('later')))?.users.sort(), [...names].sort());
+  assert.deepEqual(
+    { creates: await posts('/groups/{name}'), adds: await posts('/groups/{name}/users') },
+    { creates: before.creates + 1, adds: before.adds },
+  );
+});
+
 test('group properties are set and replaced when they differ', async () => {
   await r.create('hubgroups', 'props', {
     groupName: n('props'),

@@ -1,32 +1,14 @@
 // The pagination walk, against an in-process server that pages a list of names.
-import { after, before, beforeEach, test } from 'node:test';
+import { beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { z } from 'zod';
-import { HubClient } from '../../src/hub/client.ts';
 import { listAll, paginate, paginationAccept } from '../../src/hub/paginate.ts';
-import { FaultHub, json, type Responder } from '../support/fault-hub.ts';
-import { ManualClock } from '../support/manual-clock.ts';
-import { silentLogger } from '../support/logs.ts';
+import { faultHubWithClient, json, type Responder } from '../support/fault-hub.ts';
 
 const item = z.object({ name: z.string() });
-let hub: FaultHub;
-let client: HubClient;
-
-before(async () => {
-  hub = await FaultHub.start();
-  client = new HubClient({
-    baseUrl: hub.url,
-    token: 't',
-    clock: new ManualClock('instant'),
-    logger: silentLogger,
-  });
-});
-after(async () => {
-  await client.close();
-  await hub.stop();
-});
+const fixture = faultHubWithClient();
 beforeEach(() => {
-  hub.seen.length = 0;
+  fixture.hub.seen.length = 0;
 });
 
 /** Serves `total` names the way the hub pages them, clamping limit to 200. */
@@ -48,8 +30,13 @@ function pages(total: number, claimedTotal = total): Responder {
 }
 
 test('walks every page with the pagination Accept header and limit=200', async () => {
-  hub.otherwise(pages(450));
-  const all = await listAll(client, { route: '/users', path: '/users' }, item, (u) => u.name);
+  fixture.hub.otherwise(pages(450));
+  const all = await listAll(
+    fixture.client,
+    { route: '/users', path: '/users' },
+    item,
+    (u) => u.name,
+  );
   assert.equal(all.size, 450);
   assert.deepEqual(
     all.get('u449'),
@@ -57,36 +44,36 @@ test('walks every page with the pagination Accept header and limit=200', async (
     'fields the operator does not use are dropped',
   );
   assert.deepEqual(
-    hub.seen.map((r) => r.url),
+    fixture.hub.seen.map((r) => r.url),
     [
       '/hub/api/users?offset=0&limit=200',
       '/hub/api/users?offset=200&limit=200',
       '/hub/api/users?offset=400&limit=200',
     ],
   );
-  assert.ok(hub.seen.every((r) => r.headers.accept === paginationAccept));
+  assert.ok(fixture.hub.seen.every((r) => r.headers.accept === paginationAccept));
 });
 
 test('an empty list costs one request', async () => {
-  hub.otherwise(pages(0));
+  fixture.hub.otherwise(pages(0));
   assert.equal(
-    (await listAll(client, { route: '/users', path: '/users' }, item, (u) => u.name)).size,
+    (await listAll(fixture.client, { route: '/users', path: '/users' }, item, (u) => u.name)).size,
     0,
   );
-  assert.equal(hub.seen.length, 1);
+  assert.equal(fixture.hub.seen.length, 1);
 });
 
 test('keeps query parameters on every page', async () => {
-  hub.otherwise(pages(201));
+  fixture.hub.otherwise(pages(201));
   for await (const page of paginate(
-    client,
+    fixture.client,
     { route: '/users', path: '/users', query: { state: 'active' } },
     item,
   )) {
     assert.ok(page.length > 0);
   }
   assert.deepEqual(
-    hub.seen.map((r) => r.url),
+    fixture.hub.seen.map((r) => r.url),
     [
       '/hub/api/users?state=active&offset=0&limit=200',
       '/hub/api/users?state=active&offset=200&limit=200',
@@ -95,7 +82,7 @@ test('keeps query parameters on every page', async () => {
 });
 
 test('a hub that answers bare lists is walked by offset until a short page', async () => {
-  hub.otherwise((req, res) => {
+  fixture.hub.otherwise((req, res) => {
     const offset = Number(new URL(req.url, 'http://x').searchParams.get('offset'));
     json(
       res,
@@ -103,20 +90,25 @@ test('a hub that answers bare lists is walked by offset until a short page', asy
       Array.from({ length: offset === 0 ? 200 : 15 }, (_, i) => ({ name: `u${offset + i}` })),
     );
   });
-  const all = await listAll(client, { route: '/users', path: '/users' }, item, (u) => u.name);
+  const all = await listAll(
+    fixture.client,
+    { route: '/users', path: '/users' },
+    item,
+    (u) => u.name,
+  );
   assert.equal(all.size, 215);
-  assert.equal(hub.seen.length, 2);
+  assert.equal(fixture.hub.seen.length, 2);
 });
 
 test('a next link that does not advance is HUB_BAD_RESPONSE, not an endless walk', async () => {
-  hub.otherwise((_req, res) =>
+  fixture.hub.otherwise((_req, res) =>
     json(res, 200, {
       items: [{ name: 'a' }],
       _pagination: { offset: 0, limit: 1, total: 5, next: { offset: 0, limit: 1 } },
     }),
   );
   await assert.rejects(
-    listAll(client, { route: '/users', path: '/users' }, item, (u) => u.name),
+    listAll(fixture.client, { route: '/users', path: '/users' }, item, (u) => u.name),
     /did not advance/,
   );
 });
@@ -125,7 +117,7 @@ test('after the first page, the rest of a list are in flight together, two at a 
   let inFlight = 0;
   let most = 0;
   const serve = pages(1000);
-  hub.otherwise((req, res) => {
+  fixture.hub.otherwise((req, res) => {
     inFlight += 1;
     most = Math.max(most, inFlight);
     setTimeout(() => {
@@ -133,18 +125,28 @@ test('after the first page, the rest of a list are in flight together, two at a 
       serve(req, res);
     }, 20);
   });
-  const all = await listAll(client, { route: '/users', path: '/users' }, item, (u) => u.name);
+  const all = await listAll(
+    fixture.client,
+    { route: '/users', path: '/users' },
+    item,
+    (u) => u.name,
+  );
   assert.equal(all.size, 1000);
-  assert.equal(hub.seen.length, 5);
+  assert.equal(fixture.hub.seen.length, 5);
   assert.equal(most, 2, 'the budget keeps two requests in flight; a page-by-page walk keeps one');
 });
 
 test('a list that grew during the walk is followed past the total its first page told', async () => {
-  hub.otherwise(pages(450, 400));
-  const all = await listAll(client, { route: '/users', path: '/users' }, item, (u) => u.name);
+  fixture.hub.otherwise(pages(450, 400));
+  const all = await listAll(
+    fixture.client,
+    { route: '/users', path: '/users' },
+    item,
+    (u) => u.name,
+  );
   assert.equal(all.size, 450);
   assert.deepEqual(
-    hub.seen.map((r) => new URL(r.url, 'http://x').searchParams.get('offset')),
+    fixture.hub.seen.map((r) => new URL(r.url, 'http://x').searchParams.get('offset')),
     ['0', '200', '400'],
   );
 });

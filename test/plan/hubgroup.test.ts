@@ -32,17 +32,24 @@ const rows: [
     desired(['ana', 'bo']),
     undefined,
     true,
-    plan([
-      { op: 'createGroup', group: 'g' },
-      { op: 'addMembers', group: 'g', users: ['ana', 'bo'] },
-    ]),
+    plan([{ op: 'createGroup', group: 'g', users: ['ana', 'bo'] }]),
   ],
   [
     'an empty new group needs only its creation',
     desired([]),
     undefined,
     true,
-    plan([{ op: 'createGroup', group: 'g' }]),
+    plan([{ op: 'createGroup', group: 'g', users: [] }]),
+  ],
+  [
+    "a new group's members missing from the hub are created before the group that holds them",
+    desired(['ana', 'zed']),
+    undefined,
+    true,
+    plan([
+      { op: 'createUser', user: 'zed', admin: false },
+      { op: 'createGroup', group: 'g', users: ['ana', 'zed'] },
+    ]),
   ],
   [
     'members missing from the hub are created first',

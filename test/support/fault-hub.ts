@@ -5,6 +5,10 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { after, before } from 'node:test';
+import { HubClient } from '../../src/hub/client.ts';
+import { silentLogger } from './logs.ts';
+import { ManualClock } from './manual-clock.ts';
 
 export interface SeenRequest {
   readonly method: string;
@@ -111,4 +115,26 @@ export const garbage: Responder = (_req, res) => {
 /** Answers after `ms` of real time. */
 export function slow(ms: number, then: Responder): Responder {
   return (req, res) => setTimeout(() => then(req, res), ms);
+}
+
+/**
+ * A FaultHub and a HubClient on it (instant clock, silent logs) for one test file: started
+ * before its tests and stopped after them. Read the fields inside tests, not at import time.
+ */
+export function faultHubWithClient(): { readonly hub: FaultHub; readonly client: HubClient } {
+  const fixture = {} as { hub: FaultHub; client: HubClient };
+  before(async () => {
+    fixture.hub = await FaultHub.start();
+    fixture.client = new HubClient({
+      baseUrl: fixture.hub.url,
+      token: 't',
+      clock: new ManualClock('instant'),
+      logger: silentLogger,
+    });
+  });
+  after(async () => {
+    await fixture.client.close();
+    await fixture.hub.stop();
+  });
+  return fixture;
 }
