@@ -18,6 +18,8 @@ import { ReverseIndex } from './reverse-index.ts';
 
 /** A second's delay coalesces a burst (a cohort applied at once, a bulk create of 25). */
 const groupWakeDelayMs = 1_000;
+/** Groups up to this size are checked for their last awaited member on each appearance. */
+const completionCheckLimit = 200;
 
 /** The parts of a controller a trigger touches: its cache and its queue. */
 interface Woken<T extends KindObject> {
@@ -29,15 +31,17 @@ export interface Dependants {
   readonly users: Pick<Woken<HubUser>, 'informer'>;
   readonly groups: Woken<HubGroup>;
   readonly servers: Woken<HubServer>;
-  readonly snapshot: Pick<HubSnapshot, 'onUserAppeared'>;
+  readonly snapshot: Pick<HubSnapshot, 'onUserAppeared' | 'hasUser'>;
   readonly hubUsers: Pick<HubUserIndex, 'withUsername'>;
 }
 
 /**
- * Wires: a HubUser added, deleted, being deleted or relabelled wakes the HubGroups of its namespace whose selector
- * matched it before or after; a HubUser's change wakes the HubServers of its username; a hub
- * user appearing in the snapshot wakes the HubServers of that name and, when a HubUser
- * declares it, the HubGroups that list or select it (they were waiting for it).
+ * Wires: a HubUser added, deleted, being deleted or relabelled wakes the HubGroups of its
+ * namespace whose selector matched it before or after; a HubUser's change wakes the HubServers
+ * of its username; a hub user appearing in the snapshot wakes the HubServers of that name and,
+ * when a HubUser declares it, the HubGroups that list or select it (they were waiting for it):
+ * at once when it was the last member a listing group lacked, else after a delay that gathers
+ * the rest of its wave.
  */
 export function wakeDependants({ users, groups, servers, snapshot, hubUsers }: Dependants): void {
   const listing = new ReverseIndex(groups.informer, (group) => group.spec.members ?? []);
@@ -74,7 +78,15 @@ export function wakeDependants({ users, groups, servers, snapshot, hubUsers }: D
     const declaring = hubUsers.withUsername(username);
     // Created by a group for itself, or read after a create outside: no group waits for it.
     if (declaring.length === 0) return;
-    for (const key of listing.keysFor(username)) wakeGroup(key);
+    for (const key of listing.keysFor(username)) {
+      const { namespace, name } = parseKey(key);
+      const members = groups.informer.get(namespace, name)?.spec.members ?? [];
+      // The last member it waited for: no reason to wait for more of the wave.
+      const complete =
+        members.length <= completionCheckLimit && members.every((m) => snapshot.hasUser(m));
+      if (complete) groups.queue.add(key);
+      else wakeGroup(key);
+    }
     for (const user of declaring) wakeSelecting(user.metadata.namespace, user.metadata.labels);
   });
 }

@@ -36,7 +36,7 @@ function wired() {
   const woken: string[] = [];
   const queue = (kind: string) => ({
     add: (key: string) => void woken.push(`${kind} ${key}`),
-    addAfter: (key: string) => void woken.push(`${kind} ${key}`),
+    addAfter: (key: string) => void woken.push(`${kind} ${key} later`),
   });
   const users = new FakeInformer<HubUser>();
   const groups = new FakeInformer<HubGroup>();
@@ -51,6 +51,7 @@ function wired() {
   });
   groups.emit('added', hubGroup('lists-ada', { members: ['ada'] }));
   groups.emit('added', hubGroup('lists-bob', { members: ['bob'] }));
+  groups.emit('added', hubGroup('lists-both', { members: ['ada', 'bob'] }));
   groups.emit(
     'added',
     hubGroup('selects-ml', { memberSelector: { matchLabels: { course: 'ml' } } }),
@@ -71,7 +72,8 @@ test('a hub user a HubUser declares wakes the groups that list or select it and 
   appear('ada');
   assert.deepEqual(woken.sort(), [
     'group team/lists-ada',
-    'group team/selects-ml',
+    'group team/lists-both later',
+    'group team/selects-ml later',
     'server team/ada-lab',
   ]);
   woken.length = 0;
@@ -88,11 +90,24 @@ test('a hub user no HubUser declares wakes its servers but no group', () => {
 test('a relabelled HubUser wakes the groups that selected it before or after, no others', () => {
   const { woken, users } = wired();
   users.emit('added', hubUser('cy', { course: 'ml' }));
-  assert.deepEqual(woken, ['group team/selects-ml']);
+  assert.deepEqual(woken, ['group team/selects-ml later']);
   woken.length = 0;
   users.emit('updated', hubUser('cy', { course: 'db' }));
-  assert.deepEqual(woken.sort(), ['group team/selects-db', 'group team/selects-ml']);
+  assert.deepEqual(woken.sort(), ['group team/selects-db later', 'group team/selects-ml later']);
   woken.length = 0;
   users.emit('updated', hubUser('cy', { course: 'db' }));
   assert.deepEqual(woken, [], 'labels unchanged');
+});
+
+test('the last member a listing group lacked wakes it at once, the ones before after a delay', () => {
+  const { woken, users, appear } = wired();
+  users.emit('added', hubUser('ada'));
+  users.emit('added', hubUser('bob'));
+  woken.length = 0;
+  appear('ada');
+  appear('bob');
+  assert.deepEqual(
+    woken.filter((line) => line.includes('lists-both')),
+    ['group team/lists-both later', 'group team/lists-both'],
+  );
 });
