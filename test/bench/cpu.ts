@@ -66,3 +66,21 @@ export function describeCpu(spent: CpuSeconds, cores: number): string {
   const parts = Object.entries(spent).map(([name, s]) => `${name} ${s.toFixed(1)} s`);
   return `${parts.join(', ')}; sum ${sum.toFixed(1)} s = at least ${(sum / cores).toFixed(1)} s on ${cores} cores`;
 }
+
+/**
+ * Seconds a process's threads have spent runnable but waiting for a core (the second field of
+ * /proc/PID/task/TID/schedstat): how much a single-threaded server was held up by the processes
+ * beside it, as opposed to waiting for work or for the disk.
+ */
+export function runQueueSeconds(pid: number): number {
+  let nanoseconds = 0;
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').trim().split(' ');
+      nanoseconds += Number(fields[1] ?? 0);
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return nanoseconds / 1e9;
+}

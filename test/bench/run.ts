@@ -8,7 +8,14 @@ import { ensureCrds, freshNamespace, kubeConfig } from '../support/kube.ts';
 import { Resources } from '../support/resources.ts';
 import { loadTestenv } from '../support/testenv.ts';
 import { cohortOf, declare, probes } from './cohort.ts';
-import { cpuBetween, cpuOf, describeCpu, testenvPids, type CpuSeconds } from './cpu.ts';
+import {
+  cpuBetween,
+  cpuOf,
+  describeCpu,
+  runQueueSeconds,
+  testenvPids,
+  type CpuSeconds,
+} from './cpu.ts';
 import { floorCold, floorRestart, floorSpawn, stopServers } from './floor.ts';
 import { freshHub } from './fresh-hub.ts';
 import {
@@ -51,6 +58,10 @@ const say = (line: string): void => void process.stderr.write(`bench: ${line}\n`
 const sayCpu = (who: string, spent: CpuSeconds): void =>
   say(`cold: ${who} CPU: ${describeCpu(spent, cpus().length)}`);
 const pages = (count: number): number => Math.max(1, Math.ceil(count / 200));
+/** The hub serves from one thread: time it was runnable but had no core is time lost. */
+const hubPid = (): number => testenvPids(env)['hub'] ?? 0;
+const sayHubWait = (who: string, seconds: number): void =>
+  say(`cold: ${who}: the hub waited ${seconds.toFixed(1)} s for a free core`);
 const raw = (width: number): RawHub => new RawHub(env.hubApiUrl, env.hubApiToken, width);
 
 await ensureCrds(kc);
@@ -64,8 +75,10 @@ say('cold: floor');
 await freshHub(env);
 const floorHub = raw(hubWidth);
 let cpuBefore = cpuOf(testenvPids(env));
+let hubWaitBefore = runQueueSeconds(hubPid());
 const floor = await floorCold(floorHub, cohort, hubWidth);
 sayCpu('floor', cpuBetween(cpuBefore, cpuOf(testenvPids(env))));
+sayHubWait('floor', runQueueSeconds(hubPid()) - hubWaitBefore);
 say(`cold: floor ${floor.seconds.toFixed(1)} s, ${floor.calls} calls`);
 
 say('cold: naive');
@@ -124,6 +137,7 @@ await freshHub(env);
 const hubopsWatches = watchesFor(kc, hubopsNs.namespace);
 await Promise.all([hubopsWatches.users.start(), hubopsWatches.groups.start()]);
 cpuBefore = cpuOf(testenvPids(env));
+hubWaitBefore = runQueueSeconds(hubPid());
 const cold = await hubopsCold(env, hubopsNs.namespace, hubopsWatches, expected, hubopsNs, poller, {
   lease,
   edits: false,
@@ -133,6 +147,7 @@ sayCpu('hubops', {
   ...cpuBetween(cpuBefore, cpuOf(testenvPids(env))),
   ...cpuOf({ operator: cold.operator.child.pid ?? 0 }),
 });
+sayHubWait('hubops', runQueueSeconds(hubPid()) - hubWaitBefore);
 say(
   `cold: hubops ${cold.seconds.toFixed(1)} s, ${cold.calls} calls, RSS ${cold.rssMb.toFixed(0)} MB`,
 );
