@@ -77,19 +77,20 @@ export class HubGroupReconciler implements Reconciler<HubGroup> {
     // A member that a HubUser of this namespace manages is created by that HubUser (so its
     // ownership is right), not by the group: until it exists it is pending.
     const { namespace } = object.metadata;
-    const waiting = declared.members.filter(
-      (user) => !snapshot.hasUser(user) && this.#deps.hubUsers.manages(namespace, user),
+    const waiting = new Set(
+      declared.members.filter(
+        (user) => !snapshot.hasUser(user) && this.#deps.hubUsers.manages(namespace, user),
+      ),
     );
-    const waitingSet = new Set(waiting);
     const desired = {
       ...declared,
-      members: declared.members.filter((user) => !waitingSet.has(user)),
+      members: declared.members.filter((user) => !waiting.has(user)),
     };
     const hubUsers = new Set(desired.members.filter((user) => snapshot.hasUser(user)));
     const canSet = (await hub.features()).groupProperties;
     // A new group whose every member is still to come is created with them when they exist:
     // one call instead of a create now and a membership call per wave of members later.
-    const deferred = !before && waiting.length > 0 && desired.members.length === 0;
+    const deferred = !before && waiting.size > 0 && desired.members.length === 0;
     const plan = deferred
       ? { actions: [], propertiesUnsupported: false }
       : planGroup(desired, before, hubUsers, canSet);
@@ -131,11 +132,11 @@ export class HubGroupReconciler implements Reconciler<HubGroup> {
       });
     }
     const pending = countPending(declared, observed);
-    if (waiting.length > 0) {
+    if (waiting.size > 0) {
       return {
         // Nothing of a deferred group exists yet: no ownership to record.
         fields: fields(group, deferred ? undefined : ownership, observed, pending),
-        conditions: membersWaiting(waiting),
+        conditions: membersWaiting([...waiting]),
         events,
         // The member's hub user appearing wakes the group (setup.ts); this is a safety net.
         requeueAfterMs: 30_000,

@@ -11,6 +11,10 @@ beforeEach(() => {
   fixture.hub.seen.length = 0;
 });
 
+/** Every user the fake hub pages out, by name. */
+const listUsers = () =>
+  listAll(fixture.client, { route: '/users', path: '/users' }, item, (u) => u.name);
+
 /** Serves `total` names the way the hub pages them, clamping limit to 200. */
 function pages(total: number, claimedTotal = total): Responder {
   return (req, res) => {
@@ -31,12 +35,7 @@ function pages(total: number, claimedTotal = total): Responder {
 
 test('walks every page with the pagination Accept header and limit=200', async () => {
   fixture.hub.otherwise(pages(450));
-  const all = await listAll(
-    fixture.client,
-    { route: '/users', path: '/users' },
-    item,
-    (u) => u.name,
-  );
+  const all = await listUsers();
   assert.equal(all.size, 450);
   assert.deepEqual(
     all.get('u449'),
@@ -56,10 +55,7 @@ test('walks every page with the pagination Accept header and limit=200', async (
 
 test('an empty list costs one request', async () => {
   fixture.hub.otherwise(pages(0));
-  assert.equal(
-    (await listAll(fixture.client, { route: '/users', path: '/users' }, item, (u) => u.name)).size,
-    0,
-  );
+  assert.equal((await listUsers()).size, 0);
   assert.equal(fixture.hub.seen.length, 1);
 });
 
@@ -90,12 +86,7 @@ test('a hub that answers bare lists is walked by offset until a short page', asy
       Array.from({ length: offset === 0 ? 200 : 15 }, (_, i) => ({ name: `u${offset + i}` })),
     );
   });
-  const all = await listAll(
-    fixture.client,
-    { route: '/users', path: '/users' },
-    item,
-    (u) => u.name,
-  );
+  const all = await listUsers();
   assert.equal(all.size, 215);
   assert.equal(fixture.hub.seen.length, 2);
 });
@@ -107,10 +98,7 @@ test('a next link that does not advance is HUB_BAD_RESPONSE, not an endless walk
       _pagination: { offset: 0, limit: 1, total: 5, next: { offset: 0, limit: 1 } },
     }),
   );
-  await assert.rejects(
-    listAll(fixture.client, { route: '/users', path: '/users' }, item, (u) => u.name),
-    /did not advance/,
-  );
+  await assert.rejects(listUsers(), /did not advance/);
 });
 
 test('after the first page, the rest of a list are in flight together, two at a time', async () => {
@@ -125,12 +113,7 @@ test('after the first page, the rest of a list are in flight together, two at a 
       serve(req, res);
     }, 20);
   });
-  const all = await listAll(
-    fixture.client,
-    { route: '/users', path: '/users' },
-    item,
-    (u) => u.name,
-  );
+  const all = await listUsers();
   assert.equal(all.size, 1000);
   assert.equal(fixture.hub.seen.length, 5);
   assert.equal(most, 2, 'the budget keeps two requests in flight; a page-by-page walk keeps one');
@@ -138,12 +121,7 @@ test('after the first page, the rest of a list are in flight together, two at a 
 
 test('a list that grew during the walk is followed past the total its first page told', async () => {
   fixture.hub.otherwise(pages(450, 400));
-  const all = await listAll(
-    fixture.client,
-    { route: '/users', path: '/users' },
-    item,
-    (u) => u.name,
-  );
+  const all = await listUsers();
   assert.equal(all.size, 450);
   assert.deepEqual(
     fixture.hub.seen.map((r) => new URL(r.url, 'http://x').searchParams.get('offset')),
