@@ -13,7 +13,7 @@ import type { HubUser as UserModel } from '../hub/models.ts';
 import type { HubSnapshot } from '../hub/snapshot.ts';
 import type { EventNote } from '../kube/events.ts';
 import { planServer, planServerDeletion } from '../plan/hubserver.ts';
-import { ownershipOf } from '../plan/ownership.ts';
+import { ownershipOf, type Ownership } from '../plan/ownership.ts';
 import { isPaused } from './conditions.ts';
 import { claimFirst, recordedOwnership } from './ownership-first.ts';
 import type { Outcome, ReconcileContext, Reconciler } from './reconciler.ts';
@@ -26,6 +26,7 @@ import {
   label,
   pollMs,
   startRefused,
+  startedRunning,
 } from './server-status.ts';
 
 export class HubServerReconciler implements Reconciler<HubServer> {
@@ -138,7 +139,7 @@ export class HubServerReconciler implements Reconciler<HubServer> {
       case 'start':
         // A crash after the start must not turn our server into an adopted one left running.
         await claimFirst(context, this.#hub, recorded, ownership);
-        return this.#start(object, base, generation, priority);
+        return this.#start(object, { ...base, recorded }, generation, priority);
     }
   }
 
@@ -180,7 +181,7 @@ export class HubServerReconciler implements Reconciler<HubServer> {
 
   async #start(
     object: HubServer,
-    base: Record<string, unknown>,
+    { recorded, ...base }: Record<string, unknown> & { recorded: Ownership | undefined },
     generation: number,
     priority: Priority,
   ): Promise<Outcome> {
@@ -201,14 +202,15 @@ export class HubServerReconciler implements Reconciler<HubServer> {
           requeueAfterMs: pollMs,
         };
       }
-      const observed = (await this.#user(object, priority, true))?.servers?.[server];
-      return {
-        fields: { ...fields, ...facts(observed), phase: 'Running', message: 'server is running' },
-        conditions: both('True', 'Running', 'server is running'),
-        events: [
-          { type: 'Normal', reason: 'Started', action: 'Start', note: `started server ${name}` },
-        ],
-      };
+      const user = await this.#hub.servers.userAfterStart(username, { priority });
+      if (user) this.#snapshot.recordUser(user);
+      const observed = user?.servers?.[server];
+      return startedRunning(
+        fields,
+        observed,
+        name,
+        outcome === 'running' && recorded === undefined,
+      );
     } catch (err) {
       return startRefused(
         err,
@@ -249,23 +251,22 @@ export class HubServerReconciler implements Reconciler<HubServer> {
   }
 
   /**
-   * The user with its active servers: from the snapshot, unless the object is new, its spec
-   * changed, or a start or stop is in progress; then read afresh (one call).
+   * The user with its active servers: from the snapshot while nothing is in flux; read afresh
+   * (one call) when the object is new, its spec changed, or a start or stop is in progress.
+   * Except when the snapshot shows that a new spec will start a server that is not running:
+   * the start itself checks that (one running after all answers so, and is adopted), which
+   * saves a read per server in a spawn storm.
    */
-  async #user(
-    object: HubServer,
-    priority: Priority,
-    fresh = false,
-  ): Promise<UserModel | undefined> {
-    const status = object.status;
-    const changed =
-      object.metadata.generation !== status?.observedGeneration || status?.phase === 'Pending';
-    if (!fresh && !changed) {
+  async #user(object: HubServer, priority: Priority): Promise<UserModel | undefined> {
+    const { metadata, spec, status } = object;
+    const changed = metadata.generation !== status?.observedGeneration;
+    if (status?.phase !== 'Pending') {
       await this.#snapshot.ready(priority);
-      const cached = this.#snapshot.user(object.spec.username);
-      if (cached) return cached;
+      const cached = this.#snapshot.user(spec.username);
+      const startsAnew = spec.state === 'Running' && !cached?.servers?.[spec.serverName];
+      if (cached && (!changed || startsAnew)) return cached;
     }
-    const user = await this.#hub.users.get(object.spec.username, { priority });
+    const user = await this.#hub.users.get(spec.username, { priority });
     if (user) this.#snapshot.recordUser(user);
     return user ?? undefined;
   }

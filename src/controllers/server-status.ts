@@ -59,6 +59,39 @@ export function startRefused(
   throw err;
 }
 
+/**
+ * A server running after our start call. `adopted` when it ran before the call and nothing
+ * of ours is on record: someone else started it, so it is not ours to stop.
+ */
+export function startedRunning(
+  fields: Record<string, unknown>,
+  observed: ServerModel | undefined,
+  name: string,
+  adopted: boolean,
+): Outcome {
+  const message = 'server is running';
+  return {
+    fields: {
+      ...fields,
+      ...(adopted ? { ownership: 'Adopted' } : {}),
+      ...facts(observed),
+      phase: 'Running',
+      message,
+    },
+    conditions: both('True', adopted ? 'Adopted' : 'Running', message),
+    events: [
+      adopted
+        ? {
+            type: 'Normal',
+            reason: 'Adopted',
+            action: 'Adopt',
+            note: `adopted running server ${name}`,
+          }
+        : { type: 'Normal', reason: 'Started', action: 'Start', note: `started server ${name}` },
+    ],
+  };
+}
+
 export function both(
   ready: 'True' | 'False',
   reason: string,

@@ -7,10 +7,10 @@ import type { HubFeatures } from './features.ts';
 import type { HubClient } from './client.ts';
 import { callOptions, type CallOptions } from './request.ts';
 import { HubError, nullIfNotFound } from './errors.ts';
-import type { HubServer, ProgressEvent } from './models.ts';
+import { userSchema, type HubServer, type HubUser, type ProgressEvent } from './models.ts';
 import { serverNameProblem } from './names.ts';
 import { isFinal, parseEventStream } from './progress.ts';
-import { serverPath, serverRoute } from './paths.ts';
+import { serverPath, serverRoute, userPath } from './paths.ts';
 import type { UsersApi } from './users.ts';
 
 export interface StartOptions extends CallOptions {
@@ -20,8 +20,11 @@ export interface StartOptions extends CallOptions {
   readonly displayName?: string;
 }
 
-/** `ready`: the server answered within the hub's spawn wait. `pending`: it is still starting. */
-export type StartOutcome = 'ready' | 'pending';
+/**
+ * `ready`: started, and answering within the hub's spawn wait. `pending`: still starting.
+ * `running`: it was running before this start (someone else started it).
+ */
+export type StartOutcome = 'ready' | 'pending' | 'running';
 
 /** `stopped`: gone or never running. `stopping`: the hub is still stopping it. */
 export type StopOutcome = 'stopped' | 'stopping';
@@ -38,8 +41,8 @@ export class ServersApi {
   }
 
   /**
-   * Starts a server, creating a named one if needed. An already running server counts as
-   * started. HUB_RATE_LIMITED (with retryAfterMs) when the hub's spawn limit is reached,
+   * Starts a server, creating a named one if needed; `running` when it already ran (not an
+   * error, but not this call's start either). HUB_RATE_LIMITED (with retryAfterMs) when the hub's spawn limit is reached,
    * HUB_PENDING while a stop is pending, HUB_INVALID for names or options the hub refuses.
    */
   async start(user: string, server: string, options: StartOptions = {}): Promise<StartOutcome> {
@@ -70,9 +73,25 @@ export class ServersApi {
         err.code === 'HUB_INVALID' &&
         /is already running/.test(err.message)
       )
-        return 'ready';
+        return 'running';
       throw err;
     }
+  }
+
+  /**
+   * The user with its servers, read as the last step of a start (the server's url and start
+   * time): in the spawn lane, beside the starts, so that a storm's reads do not queue behind
+   * the hub lane's few slots. Null when the user is gone.
+   */
+  async userAfterStart(user: string, options: CallOptions = {}): Promise<HubUser | null> {
+    const request = {
+      method: 'GET',
+      route: '/users/{name}',
+      path: userPath(user),
+      lane: 'spawn',
+      ...callOptions(options),
+    } as const;
+    return nullIfNotFound(this.#client.json(request, userSchema).then(({ data }) => data));
   }
 
   /** Stops a server; `remove` also deletes a named server's record (ignored for the default one). */

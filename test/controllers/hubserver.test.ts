@@ -43,12 +43,18 @@ beforeEach(() => {
   reconciler = new HubServerReconciler({ hub, snapshot: new HubSnapshot(hub) });
 });
 
-/** A hub with one user and no active server, whose start answers with `start`. */
+/** A hub with one user (listed, and read alone) and no active server, whose start answers with `start`. */
 function hubWhoseStartAnswers(start: Responder): Responder {
   return (req, res) => {
     if (req.url === '/hub/api/') return json(res, 200, { version: '6.1.1' });
+    const ada = { name: 'ada', admin: false, servers: {} };
     if (req.method === 'GET' && req.url.startsWith('/hub/api/users/ada'))
-      return json(res, 200, { name: 'ada', admin: false, servers: {} });
+      return json(res, 200, ada);
+    if (req.method === 'GET' && /^\/hub\/api\/(users|groups)\?/.test(req.url)) {
+      const items = req.url.startsWith('/hub/api/users') ? [ada] : [];
+      const page = { offset: 0, limit: 200, total: items.length, next: null };
+      return json(res, 200, { items, _pagination: page });
+    }
     if (req.method === 'POST') return start(req, res);
     return json(res, 404, { status: 404, message: 'Not Found' });
   };
@@ -121,4 +127,45 @@ test('a spawner failure is Failed, and retried later only with keepRunning', asy
   assert.equal(once.requeueAfterMs, undefined);
   const kept = await reconciler.reconcile(server({ keepRunning: true }), asUser);
   assert.equal(kept.requeueAfterMs, 30_000, 'a crashing spawner is not hammered');
+});
+
+test('a server someone else started after the snapshot was read is adopted, not counted as ours', async () => {
+  const running = {
+    name: 'lab',
+    ready: true,
+    pending: null,
+    url: '/user/ada/lab/',
+    started: '2026-12-01T00:00:00.000000Z',
+    last_activity: '2026-12-01T00:00:00.000000Z',
+  };
+  fault.otherwise((req, res) => {
+    if (req.method === 'GET' && req.url.startsWith('/hub/api/users/ada'))
+      return json(res, 200, { name: 'ada', admin: false, servers: { lab: running } });
+    return hubWhoseStartAnswers(hubError(400, "ada's server lab is already running"))(req, res);
+  });
+  const outcome = await reconciler.reconcile(server(), asUser);
+  assert.equal(outcome.fields['phase'], 'Running');
+  assert.equal(outcome.fields['ownership'], 'Adopted', 'deleting the resource leaves it running');
+  assert.equal(outcome.fields['url'], '/user/ada/lab/');
+  assert.equal(outcome.conditions[0]?.reason, 'Adopted');
+  assert.deepEqual(
+    outcome.events?.map((e) => e.reason),
+    ['Adopted'],
+  );
+  assert.deepEqual(
+    fault.seen.filter((r) => r.url.startsWith('/hub/api/users/ada')).map((r) => r.method),
+    ['POST', 'GET'],
+    'the snapshot, not a read of its own, said the server was not running; one read after',
+  );
+});
+
+test('a start that the hub answers as already running keeps an ownership already on record', async () => {
+  fault.otherwise(hubWhoseStartAnswers(hubError(400, "ada's server lab is already running")));
+  const object = server();
+  const outcome = await reconciler.reconcile(
+    { ...object, status: { ownership: 'Created', observedGeneration: 0 } },
+    asUser,
+  );
+  assert.equal(outcome.fields['ownership'], 'Created');
+  assert.equal(outcome.conditions[0]?.reason, 'Running');
 });

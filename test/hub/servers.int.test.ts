@@ -31,8 +31,8 @@ test('starts the default server with user options that reach the spawner, and st
   assert.deepEqual(server?.user_options, { profile: 'small', cpu: 1 });
   assert.equal(
     await hub.servers.start(user, ''),
-    'ready',
-    'starting a running server is not an error',
+    'running',
+    'starting a running server is not an error: it says it was running',
   );
   assert.equal(await hub.servers.stop(user, ''), 'stopped');
   assert.equal(await hub.servers.stop(user, ''), 'stopped', 'stopping a stopped server is done');
