@@ -26,13 +26,14 @@ export interface ListRequest {
 }
 
 /** One page: its items, the offset of the next page (null after the last) and the total if told. */
-interface Page<T> {
+export interface Page<T> {
   readonly items: T[];
   readonly next: number | null;
   readonly total?: number;
 }
 
-async function readPage<T extends z.ZodType>(
+/** The page of a list that starts at `offset`. */
+export async function readPage<T extends z.ZodType>(
   client: HubClient,
   list: ListRequest,
   item: T,

@@ -11,6 +11,7 @@ import { userSchema, type HubServer, type HubUser, type ProgressEvent } from './
 import { serverNameProblem } from './names.ts';
 import { isFinal, parseEventStream } from './progress.ts';
 import { serverPath, serverRoute, userPath } from './paths.ts';
+import { StartedUsersReader } from './started-users.ts';
 import type { UsersApi } from './users.ts';
 
 export interface StartOptions extends CallOptions {
@@ -33,11 +34,22 @@ export class ServersApi {
   readonly #client: HubClient;
   readonly #features: () => Promise<HubFeatures>;
   readonly #users: () => UsersApi;
+  readonly #afterStart: StartedUsersReader;
 
   constructor(client: HubClient, features: () => Promise<HubFeatures>, users: () => UsersApi) {
     this.#client = client;
     this.#features = features;
     this.#users = users;
+    this.#afterStart = new StartedUsersReader(client, (name, priority) => {
+      const request = {
+        method: 'GET',
+        route: '/users/{name}',
+        path: userPath(name),
+        lane: 'spawn',
+        priority,
+      } as const;
+      return nullIfNotFound(this.#client.json(request, userSchema).then(({ data }) => data));
+    });
   }
 
   /**
@@ -80,18 +92,11 @@ export class ServersApi {
 
   /**
    * The user with its servers, read as the last step of a start (the server's url and start
-   * time): in the spawn lane, beside the starts, so that a storm's reads do not queue behind
-   * the hub lane's few slots. Null when the user is gone.
+   * time). Reads of a storm gather into a list of the ready users; single ones go in the spawn
+   * lane beside the starts, not behind the hub lane's few slots. Null when the user is gone.
    */
-  async userAfterStart(user: string, options: CallOptions = {}): Promise<HubUser | null> {
-    const request = {
-      method: 'GET',
-      route: '/users/{name}',
-      path: userPath(user),
-      lane: 'spawn',
-      ...callOptions(options),
-    } as const;
-    return nullIfNotFound(this.#client.json(request, userSchema).then(({ data }) => data));
+  userAfterStart(user: string, options: CallOptions = {}): Promise<HubUser | null> {
+    return this.#afterStart.read(user, options.priority);
   }
 
   /** Stops a server; `remove` also deletes a named server's record (ignored for the default one). */

@@ -2,7 +2,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HubError } from '../../src/hub/errors.ts';
-import type { ProgressEvent } from '../../src/hub/models.ts';
+import { userSchema, type ProgressEvent } from '../../src/hub/models.ts';
+import { readPage } from '../../src/hub/paginate.ts';
 import { loadTestenv } from '../support/testenv.ts';
 import { realHub, uniqueName } from '../support/real-hub.ts';
 
@@ -103,4 +104,29 @@ test('servers of a user that does not exist: start is HUB_NOT_FOUND, stop is don
   assert.equal(code(await hub.servers.start(ghost, '').catch((e: unknown) => e)), 'HUB_NOT_FOUND');
   assert.equal(await hub.servers.stop(ghost, ''), 'stopped');
   assert.equal(await hub.servers.get(ghost, ''), null);
+});
+
+test('reads after a storm of starts come from the list of ready users, each with its server', async () => {
+  const many = Array.from({ length: 6 }, (_, i) => uniqueName(`storm${i}`));
+  await hub.users.createMany(many);
+  try {
+    await Promise.all(many.map((name) => hub.servers.start(name, '')));
+    const users = await Promise.all(many.map((name) => hub.servers.userAfterStart(name)));
+    for (const [i, name] of many.entries()) {
+      assert.equal(users[i]?.name, name);
+      assert.equal(users[i]?.servers?.['']?.ready, true, `${name} has its server, ready`);
+      assert.equal(users[i]?.servers?.['']?.url, `/user/${name}/`);
+    }
+    const ready = await readPage(
+      hub.client,
+      { route: '/users', path: '/users', query: { state: 'ready' } },
+      userSchema,
+      0,
+    );
+    const listed = ready.items.map((u) => u.name);
+    for (const name of many) assert.ok(listed.includes(name), `${name} is in the ready list`);
+    assert.ok(!listed.includes(user), 'a user without a running server is not: the hub filters');
+  } finally {
+    await Promise.all(many.map((name) => hub.users.delete(name)));
+  }
 });
