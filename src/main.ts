@@ -127,6 +127,11 @@ async function main(): Promise<void> {
   let stopping = false;
   const startWork = (): void => {
     metrics.leader.set(1);
+    // The first reconciles wait for a hub sweep: read it while the caches finish their lists.
+    // Not before leading: a sweep taken while the old leader still writes can miss its creates.
+    hubControllers.snapshot.ready('background').catch(() => {
+      // A failed sweep is tried again by the first reconcile that needs it, and reported there.
+    });
     // A group's selector reads the HubUser cache: reconciling before every cache has its
     // first list would see a partial namespace and remove members that are only not loaded.
     void Promise.all(controllers.map((c) => c.informer.synced)).then(() => {
