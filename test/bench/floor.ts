@@ -44,13 +44,22 @@ export async function floorCold(raw: RawHub, cohort: Cohort, width: number): Pro
 
 /**
  * Seconds for a fresh process to learn what a restart must know: floor-restart.ts, which lists
- * the namespace's custom resources and reads the hub's users and groups, then exits.
+ * the namespace's custom resources and reads the hub's users and groups, then exits. Run once
+ * to fill `compileCache` first, so that it starts as warm as the restarted operator.
  */
-export function floorRestart(namespace: string): number {
+export function floorRestart(namespace: string, compileCache: string): number {
   const script = new URL('floor-restart.ts', import.meta.url).pathname;
-  const started = performance.now();
-  execFileSync(process.execPath, [script, namespace], { stdio: ['ignore', 'ignore', 'inherit'] });
-  return (performance.now() - started) / 1000;
+  const run = (): number => {
+    const started = performance.now();
+    execFileSync(process.execPath, [script, namespace], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, NODE_COMPILE_CACHE: compileCache },
+    });
+    return (performance.now() - started) / 1000;
+  };
+  // Timed with a warm compile cache, as the operator's restart is.
+  run();
+  return run();
 }
 
 /**

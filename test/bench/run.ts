@@ -3,6 +3,7 @@
 // cold runs. Prints one markdown table and writes it under test/bench/results/. BENCH_N scales it.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ensureCrds, freshNamespace, kubeConfig } from '../support/kube.ts';
 import { Resources } from '../support/resources.ts';
@@ -159,7 +160,10 @@ const objects = n + probes.length + groups;
 const hubUsers = (await poller.listAll('users')).length;
 const sweep = pages(hubUsers) + pages(groups);
 say('restart');
-const restartFloorSeconds = floorRestart(hubopsNs.namespace);
+const restartFloorSeconds = floorRestart(
+  hubopsNs.namespace,
+  join(env.dir, 'node-compile-cache', 'floor'),
+);
 const restart = await hubopsRestart(
   env,
   cold.operator,

@@ -1,7 +1,8 @@
 // What can be checked of the image without a Docker engine: every stage on Node 24 (the build
 // stage on the pinned release of .nvmrc), production dependencies only, a numeric non-root USER
-// that matches the chart's runAsUser, and the command of `npm run start:built` (the compiled
-// build). The build context is limited to what the image needs.
+// that matches the chart's runAsUser, the command of `npm run start:built` (the compiled
+// build) and a compile cache where the chart lets it write. The build context is limited to
+// what the image needs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -136,4 +137,16 @@ test('the build context admits only the manifests, the compiler settings and src
     '!tsconfig.build.json',
     '!src/',
   ]);
+});
+
+test('the compile cache lives under /tmp, which the chart mounts as a writable emptyDir', () => {
+  const runtime = dockerfile.slice(dockerfile.findLastIndex((i) => i.keyword === 'FROM'));
+  const cache = runtime
+    .filter((i) => i.keyword === 'ENV')
+    .map((i) => /^NODE_COMPILE_CACHE=(\S+)$/.exec(i.args)?.[1])
+    .find((path) => path !== undefined);
+  assert.match(cache ?? '', /^\/tmp\//, 'NODE_COMPILE_CACHE in the runtime stage');
+  const deployment = readFileSync(join(chartDir, 'templates', 'deployment.yaml'), 'utf8');
+  assert.match(deployment, /- name: tmp\s+mountPath: \/tmp\b/);
+  assert.match(deployment, /- name: tmp\s+emptyDir:/);
 });
