@@ -1,6 +1,6 @@
-// CPU time of the test environment's servers and the operator, read from /proc, so that a run
-// bound by the machine's cores (the hub, the API server and etcd share them with the operator)
-// can be told from one bound by waiting: sum / cores is a lower bound on its wall time.
+// CPU time of the test environment's servers, the operator and the bench, read from /proc, so
+// that a run bound by the machine's cores (the hub, the API server and etcd share them with the
+// operator) can be told from one bound by waiting: sum / cores is a lower bound on its wall time.
 import { readdirSync, readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -83,4 +83,10 @@ export function runQueueSeconds(pid: number): number {
     }
   }
   return nanoseconds / 1e9;
+}
+
+/** CPU seconds of this process (the bench: its watches and baselines share the cores too). */
+export function ownCpuSeconds(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
 }

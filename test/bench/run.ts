@@ -13,6 +13,7 @@ import {
   cpuBetween,
   cpuOf,
   describeCpu,
+  ownCpuSeconds,
   runQueueSeconds,
   testenvPids,
   type CpuSeconds,
@@ -56,6 +57,8 @@ const groups = cohort.groups.length;
 const lease = `bench-${Date.now().toString(36)}`;
 const say = (line: string): void => void process.stderr.write(`bench: ${line}\n`);
 /** The naive controller and the floor run in this process: their own CPU is not counted. */
+/** The test environment's servers and the bench itself; the operator is added where it runs. */
+const measuredCpu = (): CpuSeconds => ({ ...cpuOf(testenvPids(env)), bench: ownCpuSeconds() });
 const sayCpu = (who: string, spent: CpuSeconds): void =>
   say(`cold: ${who} CPU: ${describeCpu(spent, cpus().length)}`);
 const pages = (count: number): number => Math.max(1, Math.ceil(count / 200));
@@ -75,16 +78,16 @@ await declare(hubopsNs, cohort, true);
 say('cold: floor');
 await freshHub(env);
 const floorHub = raw(hubWidth);
-let cpuBefore = cpuOf(testenvPids(env));
+let cpuBefore = measuredCpu();
 let hubWaitBefore = runQueueSeconds(hubPid());
 const floor = await floorCold(floorHub, cohort, hubWidth);
-sayCpu('floor', cpuBetween(cpuBefore, cpuOf(testenvPids(env))));
+sayCpu('floor', cpuBetween(cpuBefore, measuredCpu()));
 sayHubWait('floor', runQueueSeconds(hubPid()) - hubWaitBefore);
 say(`cold: floor ${floor.seconds.toFixed(1)} s, ${floor.calls} calls`);
 
 say('cold: naive');
 await freshHub(env);
-cpuBefore = cpuOf(testenvPids(env));
+cpuBefore = measuredCpu();
 const naiveHub = raw(naiveWidth);
 const naive = new NaiveController(kc, naiveNs.namespace, naiveHub, naiveWidth);
 const naiveWatches = watchesFor(kc, naiveNs.namespace);
@@ -102,7 +105,7 @@ const naivePass = {
   writes: naiveHub.calls.writes - naiveBefore.writes,
   kube: naive.kubeWrites - naiveBefore.kube,
 };
-sayCpu('naive', cpuBetween(cpuBefore, cpuOf(testenvPids(env))));
+sayCpu('naive', cpuBetween(cpuBefore, measuredCpu()));
 say(`cold: naive ${naiveCold.seconds.toFixed(1)} s, ${naiveCold.calls} calls`);
 
 const poller = raw(1);
@@ -137,7 +140,7 @@ say('cold: hubops');
 await freshHub(env);
 const hubopsWatches = watchesFor(kc, hubopsNs.namespace);
 await Promise.all([hubopsWatches.users.start(), hubopsWatches.groups.start()]);
-cpuBefore = cpuOf(testenvPids(env));
+cpuBefore = measuredCpu();
 hubWaitBefore = runQueueSeconds(hubPid());
 const cold = await hubopsCold(env, hubopsNs.namespace, hubopsWatches, expected, hubopsNs, poller, {
   lease,
@@ -145,7 +148,7 @@ const cold = await hubopsCold(env, hubopsNs.namespace, hubopsWatches, expected, 
   profile: 'cold',
 });
 sayCpu('hubops', {
-  ...cpuBetween(cpuBefore, cpuOf(testenvPids(env))),
+  ...cpuBetween(cpuBefore, measuredCpu()),
   ...cpuOf({ operator: cold.operator.child.pid ?? 0 }),
 });
 sayHubWait('hubops', runQueueSeconds(hubPid()) - hubWaitBefore);
@@ -185,17 +188,15 @@ const idleEditsMs = await editWhile(hubopsNs, poller, () => false, 5, edits);
 
 say(`spawn: ${spawns} servers`);
 const spawnUsers = cohort.users.slice(0, spawns);
-cpuBefore = cpuOf(testenvPids(env));
+cpuBefore = measuredCpu();
 const spawnFloor = await floorSpawn(raw(spawns), spawnUsers);
-say(
-  `spawn: floor CPU: ${describeCpu(cpuBetween(cpuBefore, cpuOf(testenvPids(env))), cpus().length)}`,
-);
+say(`spawn: floor CPU: ${describeCpu(cpuBetween(cpuBefore, measuredCpu()), cpus().length)}`);
 await stopServers(raw(8), spawnUsers);
 const operatorPid = { operator: restart.operator.child.pid ?? 0 };
-cpuBefore = { ...cpuOf(testenvPids(env)), ...cpuOf(operatorPid) };
+cpuBefore = { ...measuredCpu(), ...cpuOf(operatorPid) };
 const spawnSeconds = await hubopsSpawn(kc, hubopsNs, spawnUsers);
 say(
-  `spawn: hubops CPU: ${describeCpu(cpuBetween(cpuBefore, { ...cpuOf(testenvPids(env)), ...cpuOf(operatorPid) }), cpus().length)}`,
+  `spawn: hubops CPU: ${describeCpu(cpuBetween(cpuBefore, { ...measuredCpu(), ...cpuOf(operatorPid) }), cpus().length)}`,
 );
 say(`spawn: floor ${spawnFloor.seconds.toFixed(2)} s, hubops ${spawnSeconds.toFixed(2)} s`);
 await restart.operator.stop('SIGTERM');
