@@ -15,7 +15,7 @@ import type { EventNote } from '../kube/events.ts';
 import { planServer, planServerDeletion } from '../plan/hubserver.ts';
 import { ownershipOf, type Ownership } from '../plan/ownership.ts';
 import { isPaused } from './conditions.ts';
-import { claimFirst, recordedOwnership } from './ownership-first.ts';
+import { claimFirst, ownershipAnnotation, recordedOwnership } from './ownership-first.ts';
 import type { Outcome, ReconcileContext, Reconciler } from './reconciler.ts';
 import {
   both,
@@ -27,6 +27,7 @@ import {
   pollMs,
   startRefused,
   startedRunning,
+  userMissing,
 } from './server-status.ts';
 
 export class HubServerReconciler implements Reconciler<HubServer> {
@@ -45,14 +46,7 @@ export class HubServerReconciler implements Reconciler<HubServer> {
     const generation = object.metadata.generation ?? 0;
     const status = object.status ?? {};
     const user = await this.#user(object, priority);
-    if (!user) {
-      const message = `hub user ${username} does not exist; waiting for it`;
-      return {
-        fields: { ...kept(status), phase: 'Pending', message },
-        conditions: both('False', 'UserMissing', message, 'True'),
-        requeueAfterMs: 5_000,
-      };
-    }
+    if (!user) return userMissing(status, username);
     const observed = user.servers?.[server];
     const recorded = recordedOwnership(object);
     const ownership = ownershipOf(recorded, observed !== undefined);
@@ -139,7 +133,7 @@ export class HubServerReconciler implements Reconciler<HubServer> {
       case 'start':
         // A crash after the start must not turn our server into an adopted one left running.
         await claimFirst(context, this.#hub, recorded, ownership);
-        return this.#start(object, { ...base, recorded }, generation, priority);
+        return this.#start(object, { ...base, recorded }, generation, context);
     }
   }
 
@@ -183,8 +177,9 @@ export class HubServerReconciler implements Reconciler<HubServer> {
     object: HubServer,
     { recorded, ...base }: Record<string, unknown> & { recorded: Ownership | undefined },
     generation: number,
-    priority: Priority,
+    context: ReconcileContext,
   ): Promise<Outcome> {
+    const { priority } = context;
     const { username, serverName: server, userOptions, displayName } = object.spec;
     const name = label(username, server);
     try {
@@ -205,13 +200,16 @@ export class HubServerReconciler implements Reconciler<HubServer> {
       const user = await this.#hub.servers.userAfterStart(username, { priority });
       if (user) this.#snapshot.recordUser(user);
       const observed = user?.servers?.[server];
-      return startedRunning(
-        fields,
-        observed,
-        name,
-        outcome === 'running' && recorded === undefined,
-      );
+      const adopted = outcome === 'running' && recorded === undefined;
+      // The claim ahead of the start said Created; a retry that finds no status must not.
+      if (adopted) await context.claim({ [ownershipAnnotation]: 'Adopted' });
+      return startedRunning(fields, observed, name, adopted);
     } catch (err) {
+      if (err instanceof HubError && err.code === 'HUB_NOT_FOUND') {
+        // Deleted since the snapshot was read: wait for it, as for a user never seen.
+        this.#snapshot.forgetUser(username);
+        return userMissing(object.status ?? {}, username);
+      }
       return startRefused(
         err,
         name,

@@ -33,7 +33,9 @@ export function startRefused(
       err.retryAfterMs ?? 30_000,
     );
   if (err.code === 'HUB_PENDING')
-    return waiting('Stopping', 'the hub is still stopping the server', pollMs);
+    return /pending spawn/i.test(err.message)
+      ? waiting('Starting', 'the hub is starting the server', pollMs)
+      : waiting('Stopping', 'the hub is still stopping the server', pollMs);
   const refusal = (reason: string, message: string): Outcome => ({
     fields: { ...fields, phase: 'Failed', message },
     conditions: both('False', reason, message, 'False'),
@@ -89,6 +91,16 @@ export function startedRunning(
           }
         : { type: 'Normal', reason: 'Started', action: 'Start', note: `started server ${name}` },
     ],
+  };
+}
+
+/** The server's user is not in the hub (yet): wait for it, looking again every 5 s. */
+export function userMissing(status: HubServer['status'] & object, username: string): Outcome {
+  const message = `hub user ${username} does not exist; waiting for it`;
+  return {
+    fields: { ...kept(status), phase: 'Pending', message },
+    conditions: both('False', 'UserMissing', message, 'True'),
+    requeueAfterMs: 5_000,
   };
 }
 

@@ -56,8 +56,10 @@ const cohort = cohortOf(n);
 const groups = cohort.groups.length;
 const lease = `bench-${Date.now().toString(36)}`;
 const say = (line: string): void => void process.stderr.write(`bench: ${line}\n`);
-/** The naive controller and the floor run in this process: their own CPU is not counted. */
-/** The test environment's servers and the bench itself; the operator is added where it runs. */
+/**
+ * The test environment's servers and the bench, in whose process the floor, the naive controller
+ * and the watches run; the operator is added where it runs.
+ */
 const measuredCpu = (): CpuSeconds => ({ ...cpuOf(testenvPids(env)), bench: ownCpuSeconds() });
 const sayCpu = (who: string, spent: CpuSeconds): void =>
   say(`cold: ${who} CPU: ${describeCpu(spent, cpus().length)}`);

@@ -146,6 +146,11 @@ test('a server someone else started after the snapshot was read is adopted, not 
   const outcome = await reconciler.reconcile(server(), asUser);
   assert.equal(outcome.fields['phase'], 'Running');
   assert.equal(outcome.fields['ownership'], 'Adopted', 'deleting the resource leaves it running');
+  assert.deepEqual(
+    claimed.slice(-2),
+    [{ 'hubops.io/ownership': 'Created' }, { 'hubops.io/ownership': 'Adopted' }],
+    'the annotation claimed ahead of the start is corrected: a retry without status reads it',
+  );
   assert.equal(outcome.fields['url'], '/user/ada/lab/');
   assert.equal(outcome.conditions[0]?.reason, 'Adopted');
   assert.deepEqual(
@@ -168,4 +173,25 @@ test('a start that the hub answers as already running keeps an ownership already
   );
   assert.equal(outcome.fields['ownership'], 'Created');
   assert.equal(outcome.conditions[0]?.reason, 'Running');
+});
+
+test('a start the hub finds already spawning is followed as Starting, not as a stop', async () => {
+  fault.otherwise(hubWhoseStartAnswers(hubError(400, "ada's server lab is pending spawn")));
+  const outcome = await reconciler.reconcile(server(), asUser);
+  assert.equal(outcome.fields['phase'], 'Pending');
+  assert.equal(outcome.conditions[0]?.reason, 'Starting');
+  assert.equal(outcome.requeueAfterMs, 2_000);
+});
+
+test('a user deleted since the snapshot was read is waited for, not retried as an error', async () => {
+  fault.otherwise(hubWhoseStartAnswers(hubError(404, 'Not Found')));
+  const outcome = await reconciler.reconcile(server(), asUser);
+  assert.equal(outcome.conditions[0]?.reason, 'UserMissing');
+  assert.equal(outcome.requeueAfterMs, 5_000);
+  fault.seen.length = 0;
+  await reconciler.reconcile(server(), asUser);
+  assert.ok(
+    fault.seen.some((r) => r.method === 'GET' && r.url === '/hub/api/users/ada'),
+    'the next round reads the user afresh instead of trusting the snapshot',
+  );
 });

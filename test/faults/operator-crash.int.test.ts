@@ -80,7 +80,9 @@ const finalized = (o: CustomObject): boolean =>
 
 test('a SIGKILL mid-batch, then a restart: converged, nothing twice, no finalizer left behind', async () => {
   operator = startOperator(env, settings());
-  // Bulk creates go out back to back during a cold sync: after the fourth, the next is in flight.
+  // Bulk creates go out back to back during a cold sync: just after the fourth has answered, its
+  // users are in the hub while their status writes are still on their way (polled every 10 ms:
+  // at 100 ms the kill sometimes fell after them, between two batches).
   await until(
     async () =>
       metricSum(await metrics(), 'hubops_hub_requests_total', [
@@ -89,7 +91,7 @@ test('a SIGKILL mid-batch, then a restart: converged, nothing twice, no finalize
       ]) >= 4,
     60_000,
     'bulk creates under way',
-    100,
+    10,
   );
   operator.child.kill('SIGKILL');
   await operator.exited;

@@ -106,7 +106,7 @@ test('servers of a user that does not exist: start is HUB_NOT_FOUND, stop is don
   assert.equal(await hub.servers.get(ghost, ''), null);
 });
 
-test('reads after a storm of starts come from the list of ready users, each with its server', async () => {
+test('reads after a storm of starts give each user its ready server, and the hub filters the ready list', async () => {
   const many = Array.from({ length: 6 }, (_, i) => uniqueName(`storm${i}`));
   await hub.users.createMany(many);
   try {

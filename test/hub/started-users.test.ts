@@ -89,6 +89,10 @@ test('a failed list falls back to single reads, and a user gone since its start 
     users.map((u) => u?.name ?? null),
     ['u0', 'u1', 'u2', 'u3', null],
   );
+  assert.ok(
+    calls().some((c) => c.includes('?state=ready')),
+    'the list was tried first',
+  );
   const single = calls().filter((c) => !c.includes('?'));
   assert.deepEqual(single.sort(), wanted.map((n) => `GET /hub/api/users/${n}`).sort());
 });
