@@ -133,7 +133,7 @@ export class HubServerReconciler implements Reconciler<HubServer> {
       case 'start':
         // A crash after the start must not turn our server into an adopted one left running.
         await claimFirst(context, this.#hub, recorded, ownership);
-        return this.#start(object, { ...base, recorded }, generation, context);
+        return this.#start(object, base, recorded, generation, context);
     }
   }
 
@@ -175,7 +175,8 @@ export class HubServerReconciler implements Reconciler<HubServer> {
 
   async #start(
     object: HubServer,
-    { recorded, ...base }: Record<string, unknown> & { recorded: Ownership | undefined },
+    base: Record<string, unknown>,
+    recorded: Ownership | undefined,
     generation: number,
     context: ReconcileContext,
   ): Promise<Outcome> {
