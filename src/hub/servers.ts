@@ -7,10 +7,10 @@ import type { HubFeatures } from './features.ts';
 import type { HubClient } from './client.ts';
 import { callOptions, type CallOptions } from './request.ts';
 import { HubError, nullIfNotFound } from './errors.ts';
-import { userSchema, type HubServer, type HubUser, type ProgressEvent } from './models.ts';
+import type { HubServer, HubUser, ProgressEvent } from './models.ts';
 import { serverNameProblem } from './names.ts';
 import { isFinal, parseEventStream } from './progress.ts';
-import { serverPath, serverRoute, userPath } from './paths.ts';
+import { serverPath, serverRoute } from './paths.ts';
 import { StartedUsersReader } from './started-users.ts';
 import type { UsersApi } from './users.ts';
 
@@ -40,22 +40,16 @@ export class ServersApi {
     this.#client = client;
     this.#features = features;
     this.#users = users;
-    this.#afterStart = new StartedUsersReader(client, (name, priority) => {
-      const request = {
-        method: 'GET',
-        route: '/users/{name}',
-        path: userPath(name),
-        lane: 'spawn',
-        priority,
-      } as const;
-      return nullIfNotFound(this.#client.json(request, userSchema).then(({ data }) => data));
-    });
+    this.#afterStart = new StartedUsersReader(client, (name, priority) =>
+      this.#users().get(name, { priority, lane: 'spawn' }),
+    );
   }
 
   /**
    * Starts a server, creating a named one if needed; `running` when it already ran (not an
-   * error, but not this call's start either). HUB_RATE_LIMITED (with retryAfterMs) when the hub's spawn limit is reached,
-   * HUB_PENDING while a stop is pending, HUB_INVALID for names or options the hub refuses.
+   * error, but not this call's start either). HUB_RATE_LIMITED (with retryAfterMs) when the
+   * hub's spawn limit is reached, HUB_PENDING while a spawn or stop is pending, HUB_INVALID for
+   * names or options the hub refuses.
    */
   async start(user: string, server: string, options: StartOptions = {}): Promise<StartOutcome> {
     const route = `POST ${serverRoute(server)}`;

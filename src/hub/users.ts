@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { Clock } from '../clock.ts';
+import type { Lane } from './budget.ts';
 import type { HubClient } from './client.ts';
 import { callOptions, type CallOptions } from './request.ts';
 import { HubError, nullIfNotFound } from './errors.ts';
@@ -56,16 +57,20 @@ export class UsersApi {
     return paginate(this.#client, { route: '/users', path: '/users', ...options }, userSchema);
   }
 
-  /** One user, or null when the hub has none of that name. */
+  /**
+   * One user, or null when the hub has none of that name. `lane: 'spawn'` for the read that
+   * follows a start, so that it does not queue behind the hub lane's few slots.
+   */
   async get(
     name: string,
-    options: CallOptions & { includeStoppedServers?: boolean } = {},
+    options: CallOptions & { includeStoppedServers?: boolean; lane?: Lane } = {},
   ): Promise<HubUser | null> {
     const query = options.includeStoppedServers ? '?include_stopped_servers=1' : '';
     const request = {
       method: 'GET',
       route: '/users/{name}',
       path: `${userPath(name)}${query}`,
+      ...(options.lane ? { lane: options.lane } : {}),
       ...callOptions(options),
     } as const;
     return nullIfNotFound(this.#client.json(request, userSchema).then(({ data }) => data));

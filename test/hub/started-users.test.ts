@@ -2,8 +2,10 @@
 // and back to single reads when the list would cost more or fails.
 import { beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { featuresOf } from '../../src/hub/features.ts';
+import { ManualClock } from '../support/manual-clock.ts';
 import { ServersApi } from '../../src/hub/servers.ts';
+import { UsersApi } from '../../src/hub/users.ts';
+import { featuresOf } from '../../src/hub/features.ts';
 import { faultHubWithClient, json, type SeenRequest } from '../support/fault-hub.ts';
 
 const fixture = faultHubWithClient();
@@ -11,13 +13,9 @@ let servers: ServersApi;
 
 beforeEach(() => {
   fixture.hub.seen.length = 0;
-  servers = new ServersApi(
-    fixture.client,
-    () => Promise.resolve(featuresOf([6, 1, 1])),
-    () => {
-      throw new Error('not used by reads after a start');
-    },
-  );
+  const features = () => Promise.resolve(featuresOf([6, 1, 1]));
+  const users = (): UsersApi => new UsersApi(fixture.client, servers, new ManualClock('instant'));
+  servers = new ServersApi(fixture.client, features, users);
 });
 
 function running(name: string) {
