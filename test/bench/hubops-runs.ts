@@ -7,7 +7,12 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type * as k8s from '@kubernetes/client-node';
-import { startOperator, startScript, type OperatorProcess } from '../support/operator.ts';
+import {
+  imageEnvironment,
+  startOperator,
+  startScript,
+  type OperatorProcess,
+} from '../support/operator.ts';
 import { inParallel, ready, type CustomObject, type Resources } from '../support/resources.ts';
 import type { Testenv } from '../support/testenv.ts';
 import { until } from '../support/kube.ts';
@@ -30,7 +35,7 @@ export function watchesFor(kc: k8s.KubeConfig, namespace: string): Watches {
 
 /**
  * Starts the operator as the image runs it: the compiled build (hack/bench.sh builds it) with
- * `npm run start:built`'s flags. With BENCH_PROFILE set to a folder, it also writes a V8 CPU
+ * `npm run start:built`'s flags and the image's environment. With BENCH_PROFILE set to a folder, it also writes a V8 CPU
  * profile there when it exits (open it in Chrome's DevTools).
  */
 function asStarted(
@@ -43,9 +48,12 @@ function asStarted(
   const profiling = dir
     ? ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${profile}.cpuprofile`]
     : [];
-  // The image's compile cache (Dockerfile), in the bench's own test environment.
-  const cache = { NODE_COMPILE_CACHE: join(env.dir, 'node-compile-cache', 'operator') };
-  return startOperator(env, { ...cache, ...settings }, entry, [...nodeArgs, ...profiling]);
+  // The image's environment (Dockerfile), its compile cache in the bench's own test environment.
+  const image = {
+    ...imageEnvironment(),
+    NODE_COMPILE_CACHE: join(env.dir, 'node-compile-cache', 'operator'),
+  };
+  return startOperator(env, { ...image, ...settings }, entry, [...nodeArgs, ...profiling]);
 }
 
 /** Toggles a probe user's admin flag and returns the ms until the hub shows it. */

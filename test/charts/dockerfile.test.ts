@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parse } from 'yaml';
 import { chartDir, root } from './tools.ts';
+import { imageEnvironment } from '../support/operator.ts';
 
 interface Instruction {
   readonly keyword: string;
@@ -149,4 +150,11 @@ test('the compile cache lives under /tmp, which the chart mounts as a writable e
   const deployment = readFileSync(join(chartDir, 'templates', 'deployment.yaml'), 'utf8');
   assert.match(deployment, /- name: tmp\s+mountPath: \/tmp\b/);
   assert.match(deployment, /- name: tmp\s+emptyDir:/);
+});
+
+test('the image tunes the allocator, and the bench reads the same settings from the Dockerfile', () => {
+  const env = imageEnvironment();
+  assert.equal(env['MALLOC_ARENA_MAX'], '2');
+  assert.equal(env['MALLOC_MMAP_THRESHOLD_'], '65536');
+  assert.match(env['NODE_COMPILE_CACHE'] ?? '', /^\/tmp\//);
 });
