@@ -20,6 +20,7 @@ import {
 } from './cpu.ts';
 import { floorCold, floorRestart, floorSpawn, stopServers } from './floor.ts';
 import { freshHub } from './fresh-hub.ts';
+import { hubCoreFrom } from './hub-core.ts';
 import {
   editWhile,
   hubopsCold,
@@ -48,6 +49,7 @@ const n = Number(process.env['BENCH_N'] ?? 1_000);
 const spawns = Number(process.env['BENCH_SPAWNS'] ?? Math.min(50, n));
 const edits = Number(process.env['BENCH_EDITS'] ?? 50);
 const idlePeriods = Number(process.env['BENCH_IDLE_PERIODS'] ?? 2);
+const hubCore = hubCoreFrom(process.env['BENCH_HUB_CORE']);
 const resyncSeconds = 60;
 /** The operator's default HUB_MAX_IN_FLIGHT: the floor gets the same concurrency. */
 const hubWidth = 2;
@@ -78,7 +80,7 @@ await declare(naiveNs, cohort, false);
 await declare(hubopsNs, cohort, true);
 
 say('cold: floor');
-await freshHub(env);
+await freshHub(env, hubCore);
 const floorHub = raw(hubWidth);
 let cpuBefore = measuredCpu();
 let hubWaitBefore = runQueueSeconds(hubPid());
@@ -88,7 +90,7 @@ sayHubWait('floor', runQueueSeconds(hubPid()) - hubWaitBefore);
 say(`cold: floor ${floor.seconds.toFixed(1)} s, ${floor.calls} calls`);
 
 say('cold: naive');
-await freshHub(env);
+await freshHub(env, hubCore);
 cpuBefore = measuredCpu();
 const naiveHub = raw(naiveWidth);
 const naive = new NaiveController(kc, naiveNs.namespace, naiveHub, naiveWidth);
@@ -115,7 +117,7 @@ const expected = { users: n + probes.length, groups };
 say('latency during cold: hubops with live edits, on a copy of the cohort');
 const editsNs = new Resources(kc, await freshNamespace(kc, 'bench-edits'));
 await declare(editsNs, cohort, true);
-await freshHub(env);
+await freshHub(env, hubCore);
 const editsWatches = watchesFor(kc, editsNs.namespace);
 await Promise.all([editsWatches.users.start(), editsWatches.groups.start()]);
 const coldWithEdits = await hubopsCold(
@@ -139,7 +141,7 @@ say(
 );
 
 say('cold: hubops');
-await freshHub(env);
+await freshHub(env, hubCore);
 const hubopsWatches = watchesFor(kc, hubopsNs.namespace);
 await Promise.all([hubopsWatches.users.start(), hubopsWatches.groups.start()]);
 cpuBefore = measuredCpu();
@@ -314,7 +316,10 @@ const report = [
   `# make bench, N=${n}, ${stamp}`,
   '',
   `JupyterHub ${env.hubVersion}, Node ${process.version}, ${cpus().length} CPUs. ` +
-    `${groups} groups of 50; floor and hubops at ${hubWidth} hub requests in flight, naive at ${naiveWidth}.`,
+    `${groups} groups of 50; floor and hubops at ${hubWidth} hub requests in flight, naive at ${naiveWidth}. ` +
+    (hubCore === 'own'
+      ? 'The hub on a core of its own, everything else on the others (BENCH_HUB_CORE=own).'
+      : 'The hub shares every core with the rest (BENCH_HUB_CORE=shared).'),
   '',
   table,
   '',
