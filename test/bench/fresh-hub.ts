@@ -31,6 +31,7 @@ export async function freshHub(env: Testenv, hubCore: HubCore): Promise<void> {
   await until(async () => (await fetch(`${env.hubApiUrl}/`)).ok, 60_000, 'the fresh hub to answer');
   if (hubCore === 'own') {
     const { hub, ...others } = testenvPids(env);
-    placeHub(hub ?? 0, [...Object.values(others), process.pid]);
+    if (hub === undefined) throw new Error('the test environment names no hub process');
+    placeHub(hub, [...Object.values(others), process.pid]);
   }
 }

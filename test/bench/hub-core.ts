@@ -1,9 +1,7 @@
 /**
- * Where the bench's processes run. `shared` (the default): anywhere, as the machine schedules
- * them. `own`: the hub on a core of its own and the API server, etcd, the bench and what it
- * starts (the operator, the floor's scripts) on the others, as a cluster puts the hub and the
- * control plane on different nodes. It tells how much of a cold run's gap to the floor is the
- * hub waiting for a core. Every contender of a run runs under the same placement.
+ * BENCH_HUB_CORE: `shared` lets the machine schedule everything; `own` pins the hub (and the
+ * servers it spawns) to one core and the rest to the others, as a cluster keeps the hub's node
+ * apart from the control plane. The pins end with make bench's test environment.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';

@@ -1,8 +1,8 @@
 // What can be checked of the image without a Docker engine: every stage on Node 24 (the build
 // stage on the pinned release of .nvmrc), production dependencies only, a numeric non-root USER
 // that matches the chart's runAsUser, the command of `npm run start:built` (the compiled
-// build) and a compile cache where the chart lets it write. The build context is limited to
-// what the image needs.
+// build), a compile cache where the chart lets it write and the allocator settings the bench
+// runs the operator with. The build context is limited to what the image needs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -10,26 +10,14 @@ import { basename, join } from 'node:path';
 import { parse } from 'yaml';
 import { chartDir, root } from './tools.ts';
 import { imageEnvironment } from '../support/operator.ts';
+import {
+  instructions,
+  readDockerfile,
+  runtimeEnvironment,
+  type Instruction,
+} from '../support/dockerfile.ts';
 
-interface Instruction {
-  readonly keyword: string;
-  readonly args: string;
-}
-
-/** Dockerfile instructions with continuation lines joined and comments dropped. */
-function instructions(text: string): Instruction[] {
-  const joined = text.replace(/\\\n/g, ' ');
-  return joined
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line !== '' && !line.startsWith('#'))
-    .map((line) => {
-      const [keyword = '', ...rest] = line.split(/\s+/);
-      return { keyword: keyword.toUpperCase(), args: rest.join(' ') };
-    });
-}
-
-const dockerfile = instructions(readFileSync(join(root, 'Dockerfile'), 'utf8'));
+const dockerfile = readDockerfile();
 const args = new Map(
   dockerfile
     .filter((i) => i.keyword === 'ARG' && i.args.includes('='))
@@ -153,8 +141,18 @@ test('the compile cache lives under /tmp, which the chart mounts as a writable e
 });
 
 test('the image tunes the allocator, and the bench reads the same settings from the Dockerfile', () => {
-  const env = imageEnvironment();
-  assert.equal(env['MALLOC_ARENA_MAX'], '2');
-  assert.equal(env['MALLOC_MMAP_THRESHOLD_'], '65536');
-  assert.match(env['NODE_COMPILE_CACHE'] ?? '', /^\/tmp\//);
+  assert.deepEqual(imageEnvironment(), {
+    NODE_ENV: 'production',
+    NODE_COMPILE_CACHE: '/tmp/node-compile-cache',
+    MALLOC_ARENA_MAX: '2',
+    MALLOC_MMAP_THRESHOLD_: '65536',
+  });
+});
+
+test('an ENV the bench cannot pass on as written is refused, not guessed', () => {
+  const env = (text: string): Record<string, string> => runtimeEnvironment(instructions(text));
+  assert.deepEqual(env('FROM a\nENV A=1\nFROM b\nenv B=2 \\\n  C=3\n'), { B: '2', C: '3' });
+  assert.throws(() => env('FROM b\nENV PATH=/x:$PATH\n'), /cannot read/);
+  assert.throws(() => env('FROM b\nENV A="two words"\n'), /cannot read/);
+  assert.throws(() => env('ENV A=1\n'), /no FROM/);
 });

@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { readDockerfile, runtimeEnvironment } from './dockerfile.ts';
 import type { Testenv } from './testenv.ts';
 import { until } from './kube.ts';
 
@@ -27,23 +28,9 @@ export function startScript(script: 'start' | 'start:built' = 'start'): {
   return { nodeArgs: args, entry: new URL(`../../${entry}`, import.meta.url).pathname };
 }
 
-/**
- * The environment the image gives the operator: the ENV instructions of the Dockerfile's last
- * stage (`ENV A=1 B=2`, unquoted values), so that the bench runs it as the image does.
- */
+/** The environment the image gives the operator (the Dockerfile's last stage's ENV). */
 export function imageEnvironment(): Record<string, string> {
-  const text = readFileSync(new URL('../../Dockerfile', import.meta.url), 'utf8');
-  const runtime = text.slice(text.lastIndexOf('\nFROM '));
-  const env: Record<string, string> = {};
-  for (const line of runtime.split('\n')) {
-    if (!line.startsWith('ENV ')) continue;
-    for (const pair of line.slice(4).trim().split(/\s+/)) {
-      const match = /^([A-Za-z_][A-Za-z0-9_]*)=([^"'\s]*)$/.exec(pair);
-      if (!match) throw new Error(`an ENV the bench cannot read: ${line}`);
-      env[match[1] as string] = match[2] as string;
-    }
-  }
-  return env;
+  return runtimeEnvironment(readDockerfile());
 }
 
 export interface OperatorProcess {
