@@ -129,11 +129,7 @@ test('the build context admits only the manifests, the compiler settings and src
 });
 
 test('the compile cache lives under /tmp, which the chart mounts as a writable emptyDir', () => {
-  const runtime = dockerfile.slice(dockerfile.findLastIndex((i) => i.keyword === 'FROM'));
-  const cache = runtime
-    .filter((i) => i.keyword === 'ENV')
-    .map((i) => /^NODE_COMPILE_CACHE=(\S+)$/.exec(i.args)?.[1])
-    .find((path) => path !== undefined);
+  const cache = runtimeEnvironment(dockerfile)['NODE_COMPILE_CACHE'];
   assert.match(cache ?? '', /^\/tmp\//, 'NODE_COMPILE_CACHE in the runtime stage');
   const deployment = readFileSync(join(chartDir, 'templates', 'deployment.yaml'), 'utf8');
   assert.match(deployment, /- name: tmp\s+mountPath: \/tmp\b/);
