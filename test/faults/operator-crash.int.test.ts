@@ -7,6 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { finalizerName } from '../../src/controllers/controller.ts';
+import { HubProxy, type ProxiedRequest } from '../support/hub-proxy.ts';
 import { ensureCrds, freshNamespace, kubeConfig, until } from '../support/kube.ts';
 import { startOperator, type OperatorProcess } from '../support/operator.ts';
 import { realHub } from '../support/real-hub.ts';
@@ -38,6 +39,7 @@ const settings = () => ({
   LEASE_RETRY_PERIOD_SECONDS: '1',
 });
 let r: Resources;
+let proxy: HubProxy;
 let operator: OperatorProcess | undefined;
 /** What the crash left, for the figure line the quiet restart prints. */
 let crash = '';
@@ -45,6 +47,7 @@ let crash = '';
 before(async () => {
   await ensureCrds(kc);
   r = new Resources(kc, await freshNamespace(kc, 'crash'));
+  proxy = await HubProxy.start(env.hubApiUrl);
   const names = Array.from({ length: size }, (_, i) => `u${i}`);
   await inParallel(names, 16, (name) =>
     r.create('hubusers', name, { username: username(name) }, { labels }),
@@ -57,6 +60,7 @@ before(async () => {
 });
 after(async () => {
   await operator?.stop('SIGKILL');
+  await proxy.stop();
   await hub.close();
 });
 
@@ -78,19 +82,29 @@ async function ourHubUsers(): Promise<string[]> {
 const finalized = (o: CustomObject): boolean =>
   o.metadata.finalizers?.includes(finalizerName) ?? false;
 
+const isBulkCreate = (rec: ProxiedRequest): boolean =>
+  rec.method === 'POST' && /\/api\/users(\?|$)/.test(rec.path);
+
 test('a SIGKILL mid-batch, then a restart: converged, nothing twice, no finalizer left behind', async () => {
-  operator = startOperator(env, settings());
-  // Bulk creates go out back to back during a cold sync: just after the fourth has answered, its
-  // users are in the hub while their status writes are still on their way (polled every 10 ms:
-  // at 100 ms the kill sometimes fell after them, between two batches).
+  // The first operator reaches the hub through a proxy that stalls its fourth bulk create after
+  // the hub has made those users (their status writes wait for an answer that never comes) and
+  // every later one before the hub sees it (those users are claimed, not made): the kill falls
+  // in both windows whatever the machine's speed.
+  proxy.faults = {
+    stall: (rec) => {
+      if (!isBulkCreate(rec)) return undefined;
+      const nth = proxy.records.filter(isBulkCreate).length;
+      return nth < 4 ? undefined : nth === 4 ? 'answer' : 'request';
+    },
+  };
+  operator = startOperator(env, { ...settings(), HUB_API_URL: proxy.url() });
   await until(
-    async () =>
-      metricSum(await metrics(), 'hubops_hub_requests_total', [
-        'method="POST"',
-        'route="/users"',
-      ]) >= 4,
+    () => {
+      const creates = proxy.records.filter(isBulkCreate);
+      return creates[3]?.withheldStatus !== undefined && creates.length > 4;
+    },
     60_000,
-    'bulk creates under way',
+    'a bulk create made in the hub but unanswered, and a later one held back',
     10,
   );
   operator.child.kill('SIGKILL');

@@ -1,7 +1,8 @@
 /**
  * A fault-injecting HTTP proxy in front of the real test hub, for fault tests: it forwards every
  * request, records when it arrived, through which listener and how it was answered, and can
- * refuse writes with 429 + Retry-After or delay every answer. The hub behind it stays real.
+ * refuse writes with 429 + Retry-After, delay every answer, or stall chosen requests. The hub
+ * behind it stays real.
  */
 import {
   Agent,
@@ -25,6 +26,8 @@ export interface ProxiedRequest {
   /** The status sent back, or undefined while unanswered (or when the client went away). */
   status?: number;
   answeredAt?: number;
+  /** The hub's status for an answer the proxy kept back (a stalled answer). */
+  withheldStatus?: number;
 }
 
 export interface ProxyFaults {
@@ -32,6 +35,12 @@ export interface ProxyFaults {
   readonly refuseWrites?: { readonly retryAfterSeconds: number };
   /** Hold every answer this long before sending it. */
   readonly delayMs?: number;
+  /**
+   * Requests to stall, decided on arrival: `request` never reaches the hub; `answer` reaches it
+   * (the hub acts) but its answer is kept back. Either way the client hears nothing until it gives
+   * up or the proxy stops, as when a process dies at that moment.
+   */
+  readonly stall?: (request: ProxiedRequest) => 'request' | 'answer' | undefined;
 }
 
 const writeMethods = new Set(['POST', 'PATCH', 'PUT', 'DELETE']);
@@ -96,7 +105,8 @@ export class HubProxy {
     // An operator killed mid-request leaves its answer nowhere to go; that is not an error here.
     res.on('error', () => {});
     // Faults read once on arrival: a mode switch does not change a request already in the proxy.
-    const { refuseWrites, delayMs = 0 } = this.faults;
+    const { refuseWrites, delayMs = 0, stall } = this.faults;
+    const stalled = stall?.(record);
     const later = (then: () => void): void => void setTimeout(then, delayMs);
     const answered = (status: number): void => {
       record.status = status;
@@ -105,6 +115,7 @@ export class HubProxy {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
+      if (stalled === 'request') return;
       if (refuseWrites && writeMethods.has(record.method)) {
         const body = JSON.stringify({ status: 429, message: 'Too Many Requests' });
         later(() => {
@@ -130,12 +141,18 @@ export class HubProxy {
           headers: { ...req.headers, host: this.#target.host },
         },
         // Headers wait out the delay, then the body streams through (progress streams too).
-        (hubRes) =>
+        (hubRes) => {
+          if (stalled === 'answer') {
+            record.withheldStatus = hubRes.statusCode;
+            hubRes.resume();
+            return;
+          }
           later(() => {
             answered(hubRes.statusCode ?? 502);
             res.writeHead(hubRes.statusCode ?? 502, hubRes.headers);
             hubRes.pipe(res);
-          }),
+          });
+        },
       );
       upstream.on('error', () => res.socket?.destroy());
       upstream.end(Buffer.concat(chunks));
