@@ -1,34 +1,30 @@
-# The hubops operator image. A build stage compiles src/ to dist/ (tsc, a dev dependency); a deps
-# stage installs the production dependencies only (npm ci --omit=dev); the runtime stage holds
-# dist/, package.json and those node_modules on distroless Node 24 (no shell, no npm), run as the
-# non-root UID 65532 that charts/hubops sets. The command is `npm run start:built`'s: compiled
-# JavaScript, a small young generation, V8 favouring memory over speed (docs/decisions 0003, 0005).
+# The hubops operator image. A build stage bundles src/ and the production dependencies it imports
+# into dist/main.js (esbuild, a dev dependency; hack/build.ts); the runtime stage holds dist/ and
+# package.json on distroless Node 24 (no shell, no npm, no node_modules), run as the non-root UID
+# 65532 that charts/hubops sets. The command is `npm run start:built`'s: the bundle, a small young
+# generation, V8 favouring memory over speed (docs/decisions 0003, 0005, 0007).
 # test/charts/dockerfile.test.ts checks these promises.
 ARG NODE_VERSION=24.21.0
 
 FROM node:${NODE_VERSION}-bookworm-slim AS build
 WORKDIR /app
-COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
+COPY package.json package-lock.json tsconfig.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY hack/build.ts ./hack/
 COPY src ./src
 RUN npm run build
-
-FROM node:${NODE_VERSION}-bookworm-slim AS deps
-WORKDIR /app
-COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 
 FROM gcr.io/distroless/nodejs24-debian12:nonroot
 WORKDIR /app
 ENV NODE_ENV=production
 # Node keeps the compiled modules here; the chart mounts an emptyDir at /tmp, which outlives a
-# container restart, so a restarted operator skips compiling them (about 80 ms of its start).
+# container restart, so a restarted operator skips compiling the bundle.
 ENV NODE_COMPILE_CACHE=/tmp/node-compile-cache
 # glibc's allocator: two arenas instead of one per thread, and blocks of 64 KiB or more (socket
 # reads, compiler scratch) mapped and unmapped on their own rather than kept in the arenas after
 # use: 5-11 MB less resident memory after a cold sync (docs/decisions/0006).
 ENV MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=65536
-COPY --from=deps /app/node_modules ./node_modules
+# package.json says the bundle is an ES module; it needs nothing else.
 COPY package.json ./
 COPY --from=build /app/dist ./dist
 USER 65532:65532

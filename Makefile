@@ -36,8 +36,8 @@ node_modules/.installed: package.json package-lock.json
 deps: node_modules/.installed ## install npm dependencies (npm ci) on the pinned Node
 
 .PHONY: build
-build: deps ## compile src/ to dist/
-	tsc -p tsconfig.build.json
+build: deps ## bundle src/ and its dependencies into dist/main.js
+	npm run --silent build
 
 .PHONY: typecheck
 typecheck: deps ## type-check src/ and test/

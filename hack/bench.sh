@@ -8,7 +8,7 @@ export TESTENV_DIR="$ROOT/.testenv/bench" TESTENV_ENV_FILE="$ROOT/.testenv/bench
 export HUBOPS_TESTENV_FILE="$TESTENV_ENV_FILE"
 trap '"$ROOT/hack/testenv/down.sh" >/dev/null' EXIT
 trap 'exit 130' INT TERM
-# The operator runs as the image runs it: compiled.
+# The operator runs as the image runs it: bundled.
 (cd "$ROOT" && npm run --silent build) || { echo "bench: could not build the operator" >&2; exit 1; }
 "$ROOT/hack/testenv/up.sh" || { echo "bench: could not start the test environment" >&2; exit 1; }
 node "$ROOT/test/bench/run.ts"

@@ -34,7 +34,7 @@ export function watchesFor(kc: k8s.KubeConfig, namespace: string): Watches {
 }
 
 /**
- * Starts the operator as the image runs it: the compiled build (hack/bench.sh builds it) with
+ * Starts the operator as the image runs it: the bundle (hack/bench.sh builds it) with
  * `npm run start:built`'s flags and the image's environment. With BENCH_PROFILE set to a
  * folder, it also writes a V8 CPU profile there when it exits (open it in Chrome's DevTools).
  */

@@ -12,7 +12,7 @@ const source = new URL('../../src/main.ts', import.meta.url).pathname;
 
 /**
  * The operator exactly as an npm script runs it: `start` (the sources, as the tests run it) or
- * `start:built` (the compiled build, as the image runs it; `npm run build` first). Its node
+ * `start:built` (the bundle, as the image runs it; `npm run build` first). Its node
  * flags and entry file, resolved against the repository.
  */
 export function startScript(script: 'start' | 'start:built' = 'start'): {

@@ -1,0 +1,66 @@
+// The build (hack/build.ts) makes what the image runs: one ES module that needs no node_modules,
+// only Node's own modules, and starts as far as reading its settings from a folder with nothing
+// but package.json beside it; the licences of the packages it bundles go with it.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+let dir: string;
+let bundle: string;
+
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'hubops-build-'));
+  execFileSync(process.execPath, [join(root, 'hack/build.ts'), join(dir, 'dist')]);
+  bundle = readFileSync(join(dir, 'dist', 'main.js'), 'utf8');
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('the build writes one module, its source map and the licences, nothing else', () => {
+  assert.deepEqual(readdirSync(join(dir, 'dist')).sort(), [
+    'THIRD_PARTY_LICENSES',
+    'main.js',
+    'main.js.map',
+  ]);
+});
+
+test('every module the bundle imports or requires is one of Node’s own', () => {
+  const specifiers = [
+    ...bundle.matchAll(/^import .* from ["']([^"']+)["'];$/gm),
+    ...bundle.matchAll(/\b__require\(["']([^"']+)["']\)/g),
+  ].map((m) => m[1] ?? '');
+  assert.ok(specifiers.length > 50, `${specifiers.length} imports found: the patterns still match`);
+  assert.deepEqual(
+    [...new Set(specifiers.filter((s) => !isBuiltin(s)))],
+    [],
+    'a package left out of the bundle',
+  );
+});
+
+test('the bundle starts without node_modules and stops at its first missing setting', () => {
+  const app = join(dir, 'app');
+  mkdirSync(join(app, 'dist'), { recursive: true });
+  copyFileSync(join(dir, 'dist', 'main.js'), join(app, 'dist', 'main.js'));
+  copyFileSync(join(root, 'package.json'), join(app, 'package.json'));
+  const run = spawnSync(process.execPath, ['dist/main.js'], {
+    cwd: app,
+    env: { PATH: process.env['PATH'] ?? '' },
+    encoding: 'utf8',
+  });
+  assert.equal(run.status, 1, run.stderr);
+  assert.match(run.stderr, /^hubops: invalid setting HUB_API_TOKEN: missing/);
+});
+
+test('the licences name every package in the bundle, the runtime dependencies among them', () => {
+  const licences = readFileSync(join(dir, 'dist', 'THIRD_PARTY_LICENSES'), 'utf8');
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+    dependencies: Record<string, string>;
+  };
+  for (const name of Object.keys(pkg.dependencies))
+    assert.match(licences, new RegExp(`^${name}@\\d+\\.\\d+\\.\\d+ \\(`, 'm'), name);
+  assert.match(licences, /Permission is hereby granted/, 'the licence texts, not only names');
+});
