@@ -140,13 +140,13 @@ async function main(): Promise<void> {
       for (const controller of controllers) runs.push(controller.runner.run(config.workers));
     });
   };
-  const elector = config.leaderElection
+  // Its own connection: a renewal must not queue behind a burst of status writes.
+  const leaseKube = config.leaderElection
+    ? new KubeClient(target, { connections: 1, timeoutMs: config.leaseRenewDeadlineSeconds * 1000 })
+    : undefined;
+  const elector = leaseKube
     ? new LeaderElector(
-        // Its own connection: a renewal must not queue behind a burst of status writes.
-        new KubeClient(target, {
-          connections: 1,
-          timeoutMs: config.leaseRenewDeadlineSeconds * 1000,
-        }),
+        leaseKube,
         {
           namespace: config.podNamespace,
           name: config.leaseName,
@@ -189,6 +189,7 @@ async function main(): Promise<void> {
     await Promise.all(controllers.map((c) => c.informer.stop()));
     await hub.close();
     await kube.close();
+    await leaseKube?.close();
     for (const server of servers) server.close();
     logger.info('Stopped');
     process.exit(0);
