@@ -47,9 +47,17 @@ export class Runner<T extends KindObject> {
     });
   }
 
-  /** Starts `workers` workers; resolves when the queue is closed and drained. */
+  /**
+   * Starts `workers` workers, and one more per 16 that takes only changes users made: a backlog
+   * holds every other worker while it waits on the hub, and an edit should not wait for one to
+   * come free. Resolves when the queue is closed and drained.
+   */
   async run(workers: number): Promise<void> {
-    await Promise.all(Array.from({ length: workers }, () => this.#work()));
+    const forUsers = Math.ceil(workers / 16);
+    await Promise.all([
+      ...Array.from({ length: workers }, () => this.#work(false)),
+      ...Array.from({ length: forUsers }, () => this.#work(true)),
+    ]);
   }
 
   /** Queues every cached object (a resync: compare each with the hub again). */
@@ -64,11 +72,11 @@ export class Runner<T extends KindObject> {
     this.#deps.queue.close();
   }
 
-  async #work(): Promise<void> {
+  async #work(userOnly: boolean): Promise<void> {
     for (
-      let key = await this.#deps.queue.get();
+      let key = await this.#deps.queue.get(userOnly);
       key !== undefined;
-      key = await this.#deps.queue.get()
+      key = await this.#deps.queue.get(userOnly)
     ) {
       try {
         await this.process(key);

@@ -3,11 +3,17 @@
  * always reads the current object. A key is queued at most once, is never handed to two
  * workers at once (a change during processing queues it again afterwards), and failing keys
  * back off exponentially with jitter. Changes users made go ahead of periodic resync work,
- * which still keeps a share so it cannot starve.
+ * which still keeps a share so it cannot starve; a worker may also take user keys only, so that
+ * a change never waits for a worker to come free from a backlog.
  */
 import type { Clock } from '../clock.ts';
 
 export type QueuePriority = 'user' | 'background';
+
+interface Waiter {
+  readonly userOnly: boolean;
+  readonly resolve: (key: string | undefined) => void;
+}
 
 export interface QueueOptions {
   /** Backoff after the first failure; doubles per failure up to `maxDelayMs`. */
@@ -47,7 +53,7 @@ export class WorkQueue {
   readonly #dirty = new Map<string, QueuePriority>();
   readonly #delayed = new Map<string, Delayed>();
   readonly #failures = new Map<string, number>();
-  #waiters: ((key: string | undefined) => void)[] = [];
+  #waiters: Waiter[] = [];
   #userGetsInARow = 0;
   #closed = false;
 
@@ -125,17 +131,18 @@ export class WorkQueue {
 
   /**
    * Resolves with the next key for a worker, waiting if none is ready, or undefined once the
-   * queue is closed. The worker must call `done(key)` when finished.
+   * queue is closed. With `userOnly`, only keys queued at `user` priority. The worker must call
+   * `done(key)` when finished.
    */
-  get(): Promise<string | undefined> {
-    const key = this.#take();
+  get(userOnly = false): Promise<string | undefined> {
+    const key = this.#take(userOnly);
     if (key !== undefined || this.#closed) return Promise.resolve(key);
-    return new Promise((resolve) => this.#waiters.push(resolve));
+    return new Promise((resolve) => this.#waiters.push({ userOnly, resolve }));
   }
 
   /** The next ready key without waiting, or undefined; the caller must `done` it like a `get`. */
   tryGet(): string | undefined {
-    return this.#take();
+    return this.#take(false);
   }
 
   /** The priority a key a worker holds was queued at, so its hub calls can go at the same. */
@@ -157,7 +164,7 @@ export class WorkQueue {
     this.#closed = true;
     for (const delayed of this.#delayed.values()) delayed.cancel.abort();
     this.#delayed.clear();
-    for (const waiter of this.#waiters.splice(0)) waiter(undefined);
+    for (const waiter of this.#waiters.splice(0)) waiter.resolve(undefined);
   }
 
   stats(): { queued: number; processing: number; delayed: number } {
@@ -168,13 +175,16 @@ export class WorkQueue {
     };
   }
 
-  #take(): string | undefined {
+  #take(userOnly: boolean): string | undefined {
     if (this.#closed) return undefined;
     const { user, background } = this.#ready;
     const backgroundsTurn =
       this.#userGetsInARow >= this.#options.backgroundEvery - 1 && background.length > 0;
     let key: string | undefined;
-    if (user.length > 0 && !backgroundsTurn) {
+    if (userOnly) {
+      // Outside the share rule: these workers never take background work, so owe it no turn.
+      key = user.shift();
+    } else if (user.length > 0 && !backgroundsTurn) {
       key = user.shift();
       this.#userGetsInARow += background.length > 0 ? 1 : 0;
     } else {
@@ -189,11 +199,14 @@ export class WorkQueue {
     return key;
   }
 
+  /** Hands a newly ready key to the longest-waiting worker that may take it. */
   #wakeOne(): void {
-    const waiter = this.#waiters.shift();
-    if (!waiter) return;
-    const key = this.#take();
-    if (key === undefined) this.#waiters.unshift(waiter);
-    else waiter(key);
+    for (const [index, waiter] of this.#waiters.entries()) {
+      const key = this.#take(waiter.userOnly);
+      if (key === undefined) continue;
+      this.#waiters.splice(index, 1);
+      waiter.resolve(key);
+      return;
+    }
   }
 }

@@ -104,3 +104,35 @@ test('reports how long each key waited in the queue', async () => {
   await q.get();
   assert.deepEqual(waits, [250]);
 });
+
+test('a user-only worker takes changes users made and leaves background keys to the others', async () => {
+  const q = queue();
+  q.add('ns/backlog', 'background');
+  let userKey: string | undefined;
+  const forUsers = q.get(true).then((key) => (userKey = key));
+  await flush();
+  assert.equal(userKey, undefined, 'background work does not reach it');
+  q.add('ns/edit', 'user');
+  await forUsers;
+  assert.equal(userKey, 'ns/edit');
+  assert.deepEqual(await drain(q), ['ns/backlog']);
+});
+
+test('a background key wakes a waiting general worker past a user-only one', async () => {
+  const q = queue();
+  const order: string[] = [];
+  const forUsers = q.get(true).then((key) => order.push(`users:${key}`));
+  const general = q.get().then((key) => order.push(`general:${key}`));
+  q.add('ns/backlog', 'background');
+  await general;
+  q.add('ns/edit', 'user');
+  await forUsers;
+  assert.deepEqual(order, ['general:ns/backlog', 'users:ns/edit']);
+});
+
+test('closing the queue releases user-only workers too', async () => {
+  const q = queue();
+  const forUsers = q.get(true);
+  q.close();
+  assert.equal(await forUsers, undefined);
+});
