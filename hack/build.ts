@@ -19,7 +19,8 @@ const { metafile } = await build({
   format: 'esm',
   target: 'node24',
   sourcemap: 'linked',
-  // Node maps stack traces with the mappings alone (--enable-source-maps); the sources stay out.
+  // For NODE_OPTIONS=--enable-source-maps when a stack trace should name src/ files (off by
+  // default: parsing the map costs start-up); the mappings suffice, the sources stay out.
   sourcesContent: false,
   metafile: true,
   logLevel: 'warning',
@@ -30,15 +31,15 @@ const { metafile } = await build({
   },
 });
 
-/** The packages whose code is in the bundle, each once, with the folder it came from. */
+/** The folders of the packages whose code is in the bundle (a nested second version its own). */
 const packages = new Map<string, string>();
 for (const input of Object.keys(metafile.inputs)) {
   const match = /^(.*node_modules\/((?:@[^/]+\/)?[^/]+))\//.exec(input);
-  if (match?.[1] && match[2]) packages.set(match[2], join(root, match[1]));
+  if (match?.[1] && match[2]) packages.set(join(root, match[1]), match[2]);
 }
 const licences = [...packages]
-  .sort(([a], [b]) => a.localeCompare(b))
-  .map(([name, dir]) => {
+  .sort(([, a], [, b]) => a.localeCompare(b))
+  .map(([dir, name]) => {
     const { version, license } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
       version: string;
       license?: string;

@@ -7,6 +7,7 @@
 import type { Server } from 'node:http';
 import { systemClock, type Clock } from './clock.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
+import { workersForUsers } from './controllers/runner.ts';
 import { buildHubControllers } from './controllers/setup.ts';
 import { healthRoutes, metricsRoutes, serve } from './endpoints.ts';
 import { Hub } from './hub/hub.ts';
@@ -48,8 +49,10 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const clock = systemClock;
   const target = kubeTarget(config, clock);
-  // Three watches and one request per worker at most; Events wait their turn.
-  const kube = new KubeClient(target, { connections: config.workers + 3 });
+  // Three watches and one request per worker of a kind at most; Events wait their turn.
+  const kube = new KubeClient(target, {
+    connections: config.workers + workersForUsers(config.workers) + 3,
+  });
   const metrics = new OperatorMetrics();
 
   const hub = new Hub({

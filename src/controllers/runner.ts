@@ -33,6 +33,11 @@ export interface RunnerObserver {
   readonly reconciled?: (result: 'success' | 'error' | 'requeue', seconds: number) => void;
 }
 
+/** The workers `run(workers)` adds that take only changes users made: one per 16, at least one. */
+export function workersForUsers(workers: number): number {
+  return Math.ceil(workers / 16);
+}
+
 export class Runner<T extends KindObject> {
   readonly #deps: RunnerDeps<T>;
   #reconcileCount = 0;
@@ -48,15 +53,14 @@ export class Runner<T extends KindObject> {
   }
 
   /**
-   * Starts `workers` workers, and one more per 16 that takes only changes users made: a backlog
-   * holds every other worker while it waits on the hub, and an edit should not wait for one to
-   * come free. Resolves when the queue is closed and drained.
+   * Starts `workers` workers, and `workersForUsers(workers)` more that take only changes users
+   * made: a backlog holds every other worker while it waits on the hub, and an edit should not
+   * wait for one to come free. Resolves when the queue is closed and drained.
    */
   async run(workers: number): Promise<void> {
-    const forUsers = Math.ceil(workers / 16);
     await Promise.all([
       ...Array.from({ length: workers }, () => this.#work(false)),
-      ...Array.from({ length: forUsers }, () => this.#work(true)),
+      ...Array.from({ length: workersForUsers(workers) }, () => this.#work(true)),
     ]);
   }
 
@@ -169,8 +173,10 @@ export class Runner<T extends KindObject> {
       logger.warn({ err: reasonFor(statusErr).message }, 'Could not write status');
     }
     this.#record(object, [{ type: 'Warning', reason, action: 'Reconcile', note: message }]);
-    if (retryAfterMs !== undefined) this.#deps.queue.addAfter(key, retryAfterMs);
-    else if (retry) this.#deps.queue.addRateLimited(key);
+    // A retry keeps the priority it failed at: a failed backlog is not a change a user made.
+    const priority = this.#deps.queue.priorityOf(key);
+    if (retryAfterMs !== undefined) this.#deps.queue.addAfter(key, retryAfterMs, priority);
+    else if (retry) this.#deps.queue.addRateLimited(key, priority);
   }
 
   async #writeStatus(

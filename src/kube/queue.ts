@@ -80,6 +80,8 @@ export class WorkQueue {
         this.#ready.background.splice(this.#ready.background.indexOf(key), 1);
         this.#ready.user.push(key);
         queued.priority = 'user';
+        // A worker that takes only user keys may be idle beside the background backlog.
+        this.#wakeOne();
       }
       return;
     }

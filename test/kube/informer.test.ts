@@ -24,7 +24,7 @@ console.log(JSON.stringify({
 }));
 `;
 
-test('the cache keeps metadata without managedFields, as a fast object', () => {
+test('withoutManagedFields, which the informer caches through, leaves metadata a fast object', () => {
   const out = execFileSync(
     process.execPath,
     ['--allow-natives-syntax', '--input-type=module', '-e', probe],

@@ -136,3 +136,15 @@ test('closing the queue releases user-only workers too', async () => {
   q.close();
   assert.equal(await forUsers, undefined);
 });
+
+test('a queued background key a user then changes goes to a waiting user-only worker', async () => {
+  const q = queue();
+  q.add('ns/backlog', 'background');
+  q.add('ns/edited', 'background');
+  let taken: string | undefined;
+  void q.get(true).then((key) => (taken = key));
+  q.add('ns/edited', 'user');
+  await flush();
+  assert.equal(taken, 'ns/edited');
+  assert.deepEqual(await drain(q), ['ns/backlog']);
+});
