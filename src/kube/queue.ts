@@ -4,7 +4,7 @@
  * workers at once (a change during processing queues it again afterwards), and failing keys
  * back off exponentially with jitter. Changes users made go ahead of periodic resync work,
  * which still keeps a share so it cannot starve; a worker may also take user keys only, so that
- * a change never waits for a worker to come free from a backlog.
+ * a change need not wait for a worker held by a backlog.
  */
 import type { Clock } from '../clock.ts';
 
