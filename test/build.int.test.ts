@@ -3,13 +3,12 @@
 // a HubGroup against the real kube-apiserver and hub, and a SIGTERM stops it cleanly.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureCrds, freshNamespace, kubeConfig, until } from './support/kube.ts';
 import {
+  buildImageFolder,
   imageEnvironment,
   startOperator,
   startScript,
@@ -22,7 +21,6 @@ import { loadTestenv } from './support/testenv.ts';
 const env = loadTestenv();
 const kc = kubeConfig(env.kubeconfig);
 const { hub } = realHub(env);
-const root = new URL('..', import.meta.url).pathname;
 const tag = randomBytes(3).toString('hex');
 let app: string;
 let r: Resources;
@@ -31,9 +29,7 @@ let operator: OperatorProcess | undefined;
 before(async () => {
   await ensureCrds(kc);
   r = new Resources(kc, await freshNamespace(kc, 'bundle'));
-  app = mkdtempSync(join(tmpdir(), 'hubops-image-'));
-  execFileSync(process.execPath, [join(root, 'hack/build.ts'), join(app, 'dist')]);
-  copyFileSync(join(root, 'package.json'), join(app, 'package.json'));
+  app = buildImageFolder();
   mkdirSync(join(app, 'cache'));
 });
 after(async () => {

@@ -3,19 +3,18 @@
 // but package.json beside it; the licences of the packages it bundles go with it.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { buildImageFolder } from './support/operator.ts';
 
 const root = new URL('..', import.meta.url).pathname;
 let dir: string;
 let bundle: string;
 
 before(() => {
-  dir = mkdtempSync(join(tmpdir(), 'hubops-build-'));
-  execFileSync(process.execPath, [join(root, 'hack/build.ts'), join(dir, 'dist')]);
+  dir = buildImageFolder();
   bundle = readFileSync(join(dir, 'dist', 'main.js'), 'utf8');
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -42,12 +41,8 @@ test('every module the bundle imports or requires is one of Node’s own', () =>
 });
 
 test('the bundle starts without node_modules and stops at its first missing setting', () => {
-  const app = join(dir, 'app');
-  mkdirSync(join(app, 'dist'), { recursive: true });
-  copyFileSync(join(dir, 'dist', 'main.js'), join(app, 'dist', 'main.js'));
-  copyFileSync(join(root, 'package.json'), join(app, 'package.json'));
   const run = spawnSync(process.execPath, ['dist/main.js'], {
-    cwd: app,
+    cwd: dir,
     env: { PATH: process.env['PATH'] ?? '' },
     encoding: 'utf8',
   });

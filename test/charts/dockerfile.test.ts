@@ -14,6 +14,7 @@ import {
   instructions,
   readDockerfile,
   runtimeEnvironment,
+  runtimeStage,
   type Instruction,
 } from '../support/dockerfile.ts';
 
@@ -53,15 +54,15 @@ test('the runtime stage is a distroless Node 24 image, which has no shell', () =
 });
 
 test('the build installs from the lock file, and the runtime holds no node_modules', () => {
-  const runtimeStart = dockerfile.findLastIndex((i) => i.keyword === 'FROM');
+  const runtime = runtimeStage(dockerfile);
   const installs = dockerfile
-    .slice(0, runtimeStart)
+    .slice(0, dockerfile.length - runtime.length)
     .filter((i) => i.keyword === 'RUN' && /\bnpm (ci|install|i)\b/.test(i.args));
   assert.ok(installs.length > 0, 'a build stage installs the dependencies');
   for (const install of installs) assert.match(install.args, /\bnpm ci\b/);
   assert.ok(dockerfile.some((i) => i.keyword === 'COPY' && i.args.includes('package-lock.json')));
   // The bundle carries the production dependencies (test/build.test.ts runs it without them).
-  const runtimeCopies = dockerfile.slice(runtimeStart).filter((i) => i.keyword === 'COPY');
+  const runtimeCopies = runtime.filter((i) => i.keyword === 'COPY');
   assert.deepEqual(
     runtimeCopies.filter((i) => /node_modules/.test(i.args)).map((i) => i.args),
     [],
@@ -93,8 +94,9 @@ test("the entrypoint and command together are package.json's start:built script"
 });
 
 test('the image holds package.json and the bundled dist/, which start:built needs', () => {
-  const runtime = dockerfile.slice(dockerfile.findLastIndex((i) => i.keyword === 'FROM'));
-  const runtimeCopies = runtime.filter((i) => i.keyword === 'COPY').map((i) => i.args);
+  const runtimeCopies = runtimeStage(dockerfile)
+    .filter((i) => i.keyword === 'COPY')
+    .map((i) => i.args);
   assert.ok(
     runtimeCopies.some((a) => /^package\.json\b/.test(a)),
     runtimeCopies.join('; '),

@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { finalizerName } from '../../src/controllers/controller.ts';
-import { HubProxy, type ProxiedRequest } from '../support/hub-proxy.ts';
+import { HubProxy, isBulkCreate } from '../support/hub-proxy.ts';
 import { ensureCrds, freshNamespace, kubeConfig, until } from '../support/kube.ts';
 import { startOperator, type OperatorProcess } from '../support/operator.ts';
 import { realHub } from '../support/real-hub.ts';
@@ -81,9 +81,6 @@ async function ourHubUsers(): Promise<string[]> {
 
 const finalized = (o: CustomObject): boolean =>
   o.metadata.finalizers?.includes(finalizerName) ?? false;
-
-const isBulkCreate = (rec: ProxiedRequest): boolean =>
-  rec.method === 'POST' && /\/api\/users(\?|$)/.test(rec.path);
 
 test('a SIGKILL mid-batch, then a restart: converged, nothing twice, no finalizer left behind', async () => {
   // The first operator reaches the hub through a proxy that stalls its fourth bulk create after

@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { HubProxy, type ProxiedRequest } from '../support/hub-proxy.ts';
+import { HubProxy, isBulkCreate } from '../support/hub-proxy.ts';
 import { ensureCrds, freshNamespace, kubeConfig, until } from '../support/kube.ts';
 import { startOperator, type OperatorProcess } from '../support/operator.ts';
 import { realHub } from '../support/real-hub.ts';
@@ -61,9 +61,6 @@ function rssBytes(pid: number): number {
   const line = readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+) kB/m);
   return Number(line?.[1] ?? NaN) * 1024;
 }
-
-const isBulkCreate = (rec: ProxiedRequest): boolean =>
-  rec.method === 'POST' && rec.path.endsWith('/users');
 
 test(`every hub answer ${delayMs / 1000} s late while ${backlog} new HubUsers wait`, async (t) => {
   // The users to edit later converge first, on a prompt hub.

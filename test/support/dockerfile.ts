@@ -26,15 +26,20 @@ export function readDockerfile(): Instruction[] {
   return instructions(readFileSync(new URL('../../Dockerfile', import.meta.url), 'utf8'));
 }
 
-/**
- * The ENV of the last stage, the one the image runs. Only `ENV A=1 B=2` with plain values: a
- * quoted value or a `$` reference throws rather than being passed on wrong.
- */
-export function runtimeEnvironment(dockerfile: readonly Instruction[]): Record<string, string> {
+/** The instructions of the last stage, the one the image runs, from its FROM on. */
+export function runtimeStage(dockerfile: readonly Instruction[]): Instruction[] {
   const from = dockerfile.findLastIndex((i) => i.keyword === 'FROM');
   if (from < 0) throw new Error('the Dockerfile has no FROM');
+  return dockerfile.slice(from);
+}
+
+/**
+ * The ENV of the runtime stage. Only `ENV A=1 B=2` with plain values: a quoted value or a `$`
+ * reference throws rather than being passed on wrong.
+ */
+export function runtimeEnvironment(dockerfile: readonly Instruction[]): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const instruction of dockerfile.slice(from)) {
+  for (const instruction of runtimeStage(dockerfile)) {
     if (instruction.keyword !== 'ENV') continue;
     for (const pair of instruction.args.split(/\s+/)) {
       const match = /^([A-Za-z_][A-Za-z0-9_]*)=([^"'$\s]*)$/.exec(pair);

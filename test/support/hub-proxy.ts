@@ -49,6 +49,11 @@ export function isWrite(r: ProxiedRequest): boolean {
   return writeMethods.has(r.method);
 }
 
+/** A bulk user create (`POST /users`), not a group's `POST /groups/{name}/users`. */
+export function isBulkCreate(r: ProxiedRequest): boolean {
+  return r.method === 'POST' && /\/api\/users(\?|$)/.test(r.path);
+}
+
 export class HubProxy {
   readonly records: ProxiedRequest[] = [];
   faults: ProxyFaults = {};

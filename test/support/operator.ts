@@ -2,8 +2,10 @@
  * Runs the operator as a real process (node src/main.ts) against the test environment, with
  * free ports, and collects its JSON log lines.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { readDockerfile, runtimeEnvironment } from './dockerfile.ts';
 import type { Testenv } from './testenv.ts';
 import { until } from './kube.ts';
@@ -26,6 +28,18 @@ export function startScript(script: 'start' | 'start:built' = 'start'): {
   if (program !== 'node') throw new Error(`the start script does not run node: ${program}`);
   const entry = args.pop() ?? '';
   return { nodeArgs: args, entry: new URL(`../../${entry}`, import.meta.url).pathname };
+}
+
+/**
+ * Builds the bundle (hack/build.ts) into a fresh temporary folder laid out as the image's /app:
+ * dist/ and package.json, no node_modules. Returns the folder; the caller removes it.
+ */
+export function buildImageFolder(): string {
+  const root = new URL('../../', import.meta.url).pathname;
+  const app = mkdtempSync(join(tmpdir(), 'hubops-image-'));
+  execFileSync(process.execPath, [join(root, 'hack/build.ts'), join(app, 'dist')]);
+  copyFileSync(join(root, 'package.json'), join(app, 'package.json'));
+  return app;
 }
 
 /** The environment the image gives the operator (the Dockerfile's last stage's ENV). */
