@@ -17,7 +17,7 @@ RUN npm run build
 FROM gcr.io/distroless/nodejs24-debian12:nonroot
 WORKDIR /app
 ENV NODE_ENV=production
-# Node keeps the compiled modules here; the chart mounts an emptyDir at /tmp, which outlives a
+# Node keeps the compiled bundle here; the chart mounts an emptyDir at /tmp, which outlives a
 # container restart, so a restarted operator skips compiling the bundle.
 ENV NODE_COMPILE_CACHE=/tmp/node-compile-cache
 # glibc's allocator: two arenas instead of one per thread, and blocks of 64 KiB or more (socket
