@@ -2,7 +2,8 @@
  * The leader's periodic resync: sweep the hub into the snapshot (one paginated read of users
  * and groups), then queue every object as background work so each reconcile compares against
  * fresh facts and repairs drift. The same happens when the hub answers again after an outage,
- * so the backlog drains through the request budget instead of waiting out its backoffs.
+ * so the backlog drains through the request budget instead of waiting out its backoffs. A
+ * periodic sweep waits while the hub is busy starting the operator's servers, for a while.
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
@@ -13,12 +14,21 @@ export interface Resyncable {
   enqueueAll(priority: 'user' | 'background'): void;
 }
 
+/** How often a put-off sweep looks again whether the hub is still busy. */
+export const deferStepMs = 500;
+
+/** The longest a periodic sweep is put off: half its period, and never more than 30 s. */
+export function maxDeferMs(periodMs: number): number {
+  return Math.min(periodMs / 2, 30_000);
+}
+
 export class Resyncer {
   readonly #snapshot: HubSnapshot;
   readonly #targets: readonly Resyncable[];
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #periodMs: number;
+  readonly #hubBusy: () => boolean;
   readonly #stop = new AbortController();
 
   constructor(deps: {
@@ -27,12 +37,15 @@ export class Resyncer {
     clock: Clock;
     logger: Logger;
     periodMs: number;
+    /** True while the hub works on something a sweep should not slow down (spawns). */
+    hubBusy?: () => boolean;
   }) {
     this.#snapshot = deps.snapshot;
     this.#targets = deps.targets;
     this.#clock = deps.clock;
     this.#logger = deps.logger;
     this.#periodMs = deps.periodMs;
+    this.#hubBusy = deps.hubBusy ?? (() => false);
   }
 
   /** Starts the periodic loop and the recovery trigger. */
@@ -66,12 +79,21 @@ export class Resyncer {
   }
 
   async #loop(): Promise<void> {
-    while (!this.#stop.signal.aborted) {
-      const slept = await this.#clock.sleep(this.#periodMs, this.#stop.signal).then(
-        () => true,
-        () => false,
-      );
-      if (slept) await this.resync('period');
+    while (await this.#sleep(this.#periodMs)) {
+      // Every page of a sweep takes the hub's one thread from the servers it is starting; drift
+      // repair can wait for a spawn storm to end, but not indefinitely.
+      const limit = maxDeferMs(this.#periodMs);
+      for (let waited = 0; waited < limit && this.#hubBusy(); waited += deferStepMs)
+        if (!(await this.#sleep(deferStepMs))) return;
+      await this.resync('period');
     }
+  }
+
+  /** False once stopped. */
+  #sleep(ms: number): Promise<boolean> {
+    return this.#clock.sleep(ms, this.#stop.signal).then(
+      () => !this.#stop.signal.aborted,
+      () => false,
+    );
   }
 }
