@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { pino } from 'pino';
 import { deferStepMs, maxDeferMs, Resyncer } from '../../src/controllers/resync.ts';
 import type { HubHealth } from '../../src/hub/health.ts';
 import type { HubSnapshot } from '../../src/hub/snapshot.ts';
+import { silentLogger } from '../support/logs.ts';
 import { ManualClock } from '../support/manual-clock.ts';
 
 const health = { onChange: () => () => undefined } as unknown as HubHealth;
@@ -28,7 +28,7 @@ async function firstPeriodicResync(periodMs: number, busyChecks: number): Promis
         },
       ],
       clock,
-      logger: pino({ level: 'silent' }),
+      logger: silentLogger,
       periodMs,
       hubBusy: () => checks++ < busyChecks,
     });
