@@ -59,7 +59,7 @@ export function buildHubControllers(
     clock: deps.clock,
     logger: deps.logger,
     periodMs: deps.resyncMs,
-    hubBusy: () => hub.client.budget.stats().spawnsInFlight > 0,
+    hubBusy: () => hub.servers.starting(),
   });
   const all = [users, groups, servers] as unknown as Controller<HubUser | HubGroup | HubServer>[];
   return { users, groups, servers, snapshot, resyncer, all };

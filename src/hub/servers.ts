@@ -84,6 +84,11 @@ export class ServersApi {
     }
   }
 
+  /** True while a start this operator sent, or the read that follows one, waits on the hub. */
+  starting(): boolean {
+    return this.#client.budget.stats().spawnsInFlight > 0;
+  }
+
   /**
    * The user with its servers, read as the last step of a start (the server's url and start
    * time). Reads of a storm gather into a list of the ready users; single ones go in the spawn

@@ -1,0 +1,27 @@
+// Server calls whose bookkeeping matters beyond what the real hub shows.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { setImmediate as tick } from 'node:timers/promises';
+import type { HubFeatures } from '../../src/hub/features.ts';
+import { ServersApi } from '../../src/hub/servers.ts';
+import type { UsersApi } from '../../src/hub/users.ts';
+import { faultHubWithClient, ok } from '../support/fault-hub.ts';
+
+const fixture = faultHubWithClient();
+
+test('the servers API says it is starting while a start waits on the hub, and not after', async () => {
+  let answer: (() => void) | undefined;
+  fixture.hub.script((req, res) => (answer = () => ok({}, 201)(req, res)));
+  const servers = new ServersApi(
+    fixture.client,
+    () => Promise.resolve({} as HubFeatures),
+    () => ({}) as UsersApi,
+  );
+  assert.equal(servers.starting(), false);
+  const start = servers.start('alice', '');
+  while (!answer) await tick();
+  assert.equal(servers.starting(), true, 'while the hub holds the answer');
+  answer();
+  assert.equal(await start, 'ready');
+  assert.equal(servers.starting(), false);
+});
