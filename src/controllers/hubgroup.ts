@@ -27,9 +27,10 @@ import {
   membersWaiting,
   propertiesUnsupported,
 } from './group-reports.ts';
+import { addMembers, refusedOverGoneUser, removeMembers } from './group-membership.ts';
 import { claimFirst, recordedOwnership } from './ownership-first.ts';
 import type { ConditionStatement, Outcome, ReconcileContext, Reconciler } from './reconciler.ts';
-import { StaleSnapshot, withReplanning } from './stale.ts';
+import { withReplanning } from './stale.ts';
 
 export interface HubGroupDeps {
   readonly hub: Hub;
@@ -112,7 +113,8 @@ export class HubGroupReconciler implements Reconciler<HubGroup> {
       const result = await this.#apply(action, context.priority);
       if (result.group) observed = result.group;
       if (result.existed && action.op === 'createGroup') {
-        ownership = ownershipOf(object.status?.ownership, true);
+        // Ours when a claim recorded Created before a crash that followed the hub's create.
+        ownership = ownershipOf(recorded, true);
         adoptedOnCreate = true;
       }
       if (!result.existed)
@@ -233,21 +235,17 @@ export class HubGroupReconciler implements Reconciler<HubGroup> {
           snapshot.recordGroup(group);
           return { group, existed: false };
         } catch (err) {
-          // Created by someone after our last sweep: adopt it as it is.
+          // Made after our last sweep, by someone else or by us before a crash: take it as it is.
           if (!(err instanceof HubError && err.code === 'HUB_CONFLICT'))
-            return this.#staleMembers(err, action.group);
+            return refusedOverGoneUser(this.#deps, err, action.group, priority);
           const group = (await hub.groups.get(action.group, options)) ?? undefined;
           if (group) snapshot.recordGroup(group);
           return { ...(group ? { group } : {}), existed: true };
         }
       case 'addMembers':
       case 'removeMembers': {
-        const change =
-          action.op === 'addMembers'
-            ? hub.groups.addMembers(action.group, action.users, options)
-            : hub.groups.removeMembers(action.group, action.users, options);
-        const group = await change.catch((err: unknown) => this.#staleMembers(err, action.group));
-        if (group) snapshot.recordGroup(group);
+        const change = action.op === 'addMembers' ? addMembers : removeMembers;
+        const group = await change(this.#deps, action.group, action.users, priority);
         return { ...(group ? { group } : {}), existed: false };
       }
       case 'setProperties': {
@@ -262,20 +260,6 @@ export class HubGroupReconciler implements Reconciler<HubGroup> {
       default:
         throw new Error(`a HubGroup plan cannot hold ${action.op}`);
     }
-  }
-
-  /** "No such user": a member was deleted by hand since the sweep. Re-read, then plan again. */
-  async #staleMembers(err: unknown, group: string): Promise<never> {
-    const gone =
-      err instanceof HubError && err.code === 'HUB_INVALID'
-        ? /No such user: (.+)$/.exec(err.message)?.[1]
-        : undefined;
-    if (gone === undefined) throw err;
-    this.#deps.snapshot.forgetUser(gone);
-    const fresh = await this.#deps.hub.groups.get(group);
-    if (fresh) this.#deps.snapshot.recordGroup(fresh);
-    else this.#deps.snapshot.forgetGroup(group);
-    throw new StaleSnapshot(`hub user ${gone} is gone`);
   }
 }
 

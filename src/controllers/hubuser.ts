@@ -72,8 +72,10 @@ export class HubUserReconciler implements Reconciler<HubUser> {
     for (const action of actions) {
       const result = await this.#apply(action, context.priority);
       observed = result.user;
-      // Someone created the user after our last sweep: it is adopted, not ours.
-      if (result.existed) ownership = ownershipOf(object.status?.ownership, true);
+      // The user exists after all: someone created it after our last sweep (adopted), or we
+      // did, before a crash, over a claim whose annotation records it (ours), or the sweep's
+      // offset pages skipped it while users were deleted.
+      if (result.existed) ownership = ownershipOf(recorded, true);
       if (!result.existed)
         events.push({
           type: 'Normal',

@@ -92,7 +92,7 @@ export class GroupsApi {
     return this.#changeMembers('POST', name, users, options);
   }
 
-  /** Removes members (non-members are a no-op). */
+  /** Removes members (non-members are a no-op; an unknown user fails the whole call with HUB_INVALID). */
   removeMembers(
     name: string,
     users: readonly string[],

@@ -49,8 +49,12 @@ function isWrite(req: SeenRequest): boolean {
   return req.method !== 'GET';
 }
 
-/** A hub whose user list holds `existing`, and whose bulk create creates what it is asked. */
-function hubWith(existing: string[]): void {
+/**
+ * A hub whose user list holds `existing`, and whose bulk create creates what it is asked. Users
+ * in `unlisted` exist too, but the sweep's pages skip them (as offset pages do while users are
+ * deleted): only a create (409) or a read of the user finds them.
+ */
+function hubWith(existing: string[], unlisted: string[] = []): void {
   const user = (name: string) => ({ name, admin: false, servers: {} });
   fault.otherwise((req, res) => {
     if (req.method === 'GET' && /^\/hub\/api\/(users|groups)\?/.test(req.url)) {
@@ -58,9 +62,16 @@ function hubWith(existing: string[]): void {
       const page = { offset: 0, limit: 200, total: items.length, next: null };
       return json(res, 200, { items, _pagination: page });
     }
+    const one = /^\/hub\/api\/users\/([^/?]+)$/.exec(req.url)?.[1];
+    if (req.method === 'GET' && one !== undefined && [...existing, ...unlisted].includes(one))
+      return json(res, 200, user(one));
     if (req.method === 'POST' && req.url === '/hub/api/users') {
       const { usernames } = JSON.parse(req.body) as { usernames: string[] };
-      return json(res, 201, usernames.map(user));
+      const fresh = usernames.filter(
+        (name) => !existing.includes(name) && !unlisted.includes(name),
+      );
+      if (fresh.length === 0) return json(res, 409, { status: 409, message: 'All users exist' });
+      return json(res, 201, fresh.map(user));
     }
     if (req.url === '/hub/api/') return json(res, 200, { version: '6.1.1' });
     return json(res, 404, { status: 404, message: 'Not Found' });
@@ -103,6 +114,24 @@ test('after a crash between the create and the status write, the user is still i
   assert.equal(outcome.fields['ownership'], 'Created');
   assert.deepEqual(claimed, [], 'nothing to claim again');
   assert.equal(fault.seen.filter(isWrite).length, 0, 'and nothing to create');
+});
+
+test('a user the sweep missed, found by the create, is its own when its claim recorded Created', async () => {
+  // Claimed as Created, then a crash after the hub's create; the new sweep skipped it.
+  hubWith([], ['ada']);
+  const outcome = await reconciler.reconcile(
+    hubUser(undefined, { 'hubops.io/ownership': 'Created' }),
+    context,
+  );
+  assert.equal(fault.seen.filter(isWrite).length, 1, 'the create that found it');
+  assert.equal(outcome.fields['ownership'], 'Created');
+});
+
+test('a user made by someone else after the sweep, found by the create, is adopted', async () => {
+  hubWith([], ['ada']);
+  const outcome = await reconciler.reconcile(hubUser(), context);
+  assert.equal(fault.seen.filter(isWrite).length, 1, 'the create that found it');
+  assert.equal(outcome.fields['ownership'], 'Adopted');
 });
 
 test('a user that existed before the operator is adopted, and nothing is claimed ahead', async () => {

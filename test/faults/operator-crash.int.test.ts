@@ -166,10 +166,11 @@ test('a SIGKILL mid-batch, then a restart: converged, nothing twice, no finalize
     'the selector group holds exactly them',
   );
   assert.deepEqual(((await hub.groups.get(`s${tag}`))?.users ?? []).sort(), staff.map(username));
+  const failures = operator.lines.filter((l) => l['msg'] === 'Reconcile failed');
   assert.equal(
     metricSum(text, 'hubops_reconcile_total', ['result="error"']),
     0,
-    'no reconcile failed (e.g. on a 409 for a user created before the kill)',
+    `no reconcile failed (e.g. on a 409 for a user created before the kill): ${JSON.stringify(failures)}`,
   );
 });
 

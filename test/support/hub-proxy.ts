@@ -1,8 +1,8 @@
 /**
  * A fault-injecting HTTP proxy in front of the real test hub, for fault tests: it forwards every
  * request, records when it arrived, through which listener and how it was answered, and can
- * refuse writes with 429 + Retry-After, delay every answer, or stall chosen requests. The hub
- * behind it stays real.
+ * refuse writes with 429 + Retry-After, delay every answer, stall chosen requests, or change the
+ * hub itself just before a request reaches it. The hub behind it stays real.
  */
 import {
   Agent,
@@ -41,6 +41,8 @@ export interface ProxyFaults {
    * up or the proxy stops, as when a process dies at that moment.
    */
   readonly stall?: (request: ProxiedRequest) => 'request' | 'answer' | undefined;
+  /** Awaited before a request goes to the hub: what someone else changes in it at that moment. */
+  readonly beforeForward?: (request: ProxiedRequest) => Promise<void>;
 }
 
 const writeMethods = new Set(['POST', 'PATCH', 'PUT', 'DELETE']);
@@ -110,7 +112,7 @@ export class HubProxy {
     // An operator killed mid-request leaves its answer nowhere to go; that is not an error here.
     res.on('error', () => {});
     // Faults read once on arrival: a mode switch does not change a request already in the proxy.
-    const { refuseWrites, delayMs = 0, stall } = this.faults;
+    const { refuseWrites, delayMs = 0, stall, beforeForward } = this.faults;
     const stalled = stall?.(record);
     const later = (then: () => void): void => void setTimeout(then, delayMs);
     const answered = (status: number): void => {
@@ -119,8 +121,7 @@ export class HubProxy {
     };
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      if (stalled === 'request') return;
+    const onward = (): void => {
       if (refuseWrites && writeMethods.has(record.method)) {
         const body = JSON.stringify({ status: 429, message: 'Too Many Requests' });
         later(() => {
@@ -161,6 +162,11 @@ export class HubProxy {
       );
       upstream.on('error', () => res.socket?.destroy());
       upstream.end(Buffer.concat(chunks));
+    };
+    req.on('end', () => {
+      if (stalled === 'request') return;
+      if (beforeForward) void beforeForward(record).then(onward);
+      else onward();
     });
   }
 }
