@@ -92,7 +92,10 @@ export class GroupsApi {
     return this.#changeMembers('POST', name, users, options);
   }
 
-  /** Removes members (non-members are a no-op; an unknown user fails the whole call with HUB_INVALID). */
+  /**
+   * Removes members (non-members are a no-op; a user the hub does not know fails the whole call
+   * with HUB_INVALID).
+   */
   removeMembers(
     name: string,
     users: readonly string[],
