@@ -53,7 +53,8 @@ export async function removeMembers(
       snapshot.forgetUser(gone);
       const fresh = await freshGroup(deps, name, priority);
       if (!fresh) throw new StaleSnapshot(`hub group ${name} is gone`);
-      rest = rest.filter((user) => user !== gone && fresh.users.includes(user));
+      const members = new Set(fresh.users);
+      rest = rest.filter((user) => user !== gone && members.has(user));
       if (rest.length === 0) return fresh;
     }
   }
@@ -76,7 +77,8 @@ export async function refusedOverGoneUser(
   throw new StaleSnapshot(`hub user ${gone} is gone`);
 }
 
-async function freshGroup(
+/** Reads the group afresh into the snapshot (forgetting it when gone); null when gone. */
+export async function freshGroup(
   deps: MembershipDeps,
   name: string,
   priority: Priority,

@@ -27,7 +27,7 @@ import {
   membersWaiting,
   propertiesUnsupported,
 } from './group-reports.ts';
-import { addMembers, refusedOverGoneUser, removeMembers } from './group-membership.ts';
+import { addMembers, freshGroup, refusedOverGoneUser, removeMembers } from './group-membership.ts';
 import { claimFirst, recordedOwnership } from './ownership-first.ts';
 import type { ConditionStatement, Outcome, ReconcileContext, Reconciler } from './reconciler.ts';
 import { withReplanning } from './stale.ts';
@@ -238,8 +238,7 @@ export class HubGroupReconciler implements Reconciler<HubGroup> {
           // Made after our last sweep, by someone else or by us before a crash: take it as it is.
           if (!(err instanceof HubError && err.code === 'HUB_CONFLICT'))
             return refusedOverGoneUser(this.#deps, err, action.group, priority);
-          const group = (await hub.groups.get(action.group, options)) ?? undefined;
-          if (group) snapshot.recordGroup(group);
+          const group = await freshGroup(this.#deps, action.group, priority);
           return { ...(group ? { group } : {}), existed: true };
         }
       case 'addMembers':

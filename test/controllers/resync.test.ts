@@ -1,3 +1,5 @@
+// The periodic resync's timing: a sweep waits while the hub is busy starting the operator's
+// servers, and never longer than its limit. Instant clock; no hub.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { deferStepMs, maxDeferMs, Resyncer } from '../../src/controllers/resync.ts';
