@@ -33,7 +33,10 @@ const top = [
   'log',
   'errors',
   'health',
+  'priority',
 ];
+/** The folders of src/controllers that hold one kind each. */
+const kindFolders = ['hubuser', 'hubgroup', 'hubserver'];
 const allBut = (...allowed) => top.filter((name) => !allowed.includes(name));
 export const layers = [
   layer('api', allBut(), 'api/ imports nothing else from src.'),
@@ -42,15 +45,49 @@ export const layers = [
   ]),
   layer(
     'hub',
-    allBut('errors', 'clock'),
+    allBut('errors', 'clock', 'priority'),
     'hub/ knows HTTP and JupyterHub, nothing of Kubernetes or plans.',
   ),
   layer(
     'kube',
-    allBut('api', 'errors', 'clock'),
+    allBut('api', 'errors', 'clock', 'priority'),
     'kube/ knows Kubernetes, nothing of the hub or plans.',
   ),
   layer('controllers', ['main'], 'main.ts is the composition root; nothing imports it.'),
+  ...kindFolders.map((kind) => ({
+    files: [`src/controllers/${kind}/**/*.ts`],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: `^\\.\\./(${kindFolders.filter((other) => other !== kind).join('|')})/`,
+              message: 'A kind folder imports the runtime, never another kind.',
+            },
+            { regex: '^(\\.\\./)+main\\.ts$', message: 'main.ts is the composition root.' },
+          ],
+        },
+      ],
+    },
+  })),
+  {
+    files: ['src/controllers/runtime/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: `^\\.\\./(${kindFolders.join('|')}|hub-controllers\\.ts|manager\\.ts)`,
+              message: 'The runtime is shared by the kinds and knows none of them.',
+            },
+            { regex: '^(\\.\\./)+main\\.ts$', message: 'main.ts is the composition root.' },
+          ],
+        },
+      ],
+    },
+  },
 ];
 
 export default tseslint.config(

@@ -4,11 +4,11 @@
  * replica leads. SIGTERM stops taking work, lets work in flight finish (bounded), hands the
  * lease back and exits 0.
  */
-import type { Server } from 'node:http';
 import { systemClock, type Clock } from './clock.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
-import { workersForUsers } from './controllers/runner.ts';
-import { buildHubControllers } from './controllers/setup.ts';
+import { buildHubControllers } from './controllers/hub-controllers.ts';
+import { Manager } from './controllers/manager.ts';
+import { interactiveWorkers } from './controllers/runtime/runner.ts';
 import { healthRoutes, metricsRoutes, serve } from './endpoints.ts';
 import { Hub } from './hub/hub.ts';
 import { EventRecorder } from './kube/events.ts';
@@ -18,8 +18,6 @@ import { inClusterTarget, kubeconfigTarget, type KubeTarget } from './kube/kube-
 import { LeaderElector } from './kube/leader.ts';
 import { createLogger } from './log.ts';
 import { OperatorMetrics } from './metrics.ts';
-
-const drainTimeoutMs = 20_000;
 
 /** The API server to talk to; a kubeconfig or service account that cannot be used stops the start. */
 function kubeTarget(config: Config, clock: Clock): KubeTarget {
@@ -44,17 +42,13 @@ function readConfig(): Config {
   }
 }
 
-async function main(): Promise<void> {
-  const config = readConfig();
-  const logger = createLogger(config.logLevel);
-  const clock = systemClock;
-  const target = kubeTarget(config, clock);
-  // Three watches and one request per worker of a kind at most; Events wait their turn.
-  const kube = new KubeClient(target, {
-    connections: config.workers + workersForUsers(config.workers) + 3,
-  });
-  const metrics = new OperatorMetrics();
-
+/** The hub client, its requests counted and timed in `metrics`. */
+function buildHub(
+  config: Config,
+  clock: Clock,
+  logger: ReturnType<typeof createLogger>,
+  metrics: OperatorMetrics,
+): Hub {
   const hub = new Hub({
     baseUrl: config.hubApiUrl,
     token: config.hubApiToken,
@@ -78,14 +72,27 @@ async function main(): Promise<void> {
     },
   });
   hub.health.onChange((state) => metrics.hubUp.set(state.status === 'down' ? 0 : 1));
-  void describeHub(hub, logger);
+  return hub;
+}
 
+async function main(): Promise<void> {
+  const config = readConfig();
+  const logger = createLogger(config.logLevel);
+  const clock = systemClock;
+  const target = kubeTarget(config, clock);
+  // Three watches and one request per worker of a kind at most; Events wait their turn.
+  const kube = new KubeClient(target, {
+    connections: config.workers + interactiveWorkers(config.workers) + 3,
+  });
+  const metrics = new OperatorMetrics();
+  const hub = buildHub(config, clock, logger, metrics);
+  void describeHub(hub, logger);
   const events = new EventRecorder(
     kube,
     { controller: 'hubops.io/operator', instance: config.podName },
     { clock, logger },
   );
-  const deps = {
+  const controllers = buildHubControllers(hub, {
     kube,
     namespace: config.watchNamespace,
     clock,
@@ -93,30 +100,52 @@ async function main(): Promise<void> {
     metrics,
     events,
     resyncMs: config.resyncSeconds * 1000,
-  };
-  const hubControllers = buildHubControllers(hub, deps);
-  const controllers = hubControllers.all;
-  for (const controller of controllers) controller.informer.start();
+  });
+  // Its own connection: a renewal must not queue behind a burst of status writes.
+  const leaseKube = config.leaderElection
+    ? new KubeClient(target, { connections: 1, timeoutMs: config.leaseRenewDeadlineSeconds * 1000 })
+    : undefined;
+  const elector =
+    leaseKube &&
+    new LeaderElector(
+      leaseKube,
+      {
+        namespace: config.podNamespace,
+        name: config.leaseName,
+        identity: config.podName,
+        leaseDurationMs: config.leaseDurationSeconds * 1000,
+        renewDeadlineMs: config.leaseRenewDeadlineSeconds * 1000,
+        retryPeriodMs: config.leaseRetryPeriodSeconds * 1000,
+      },
+      { clock, logger },
+    );
+  const manager = new Manager({
+    controllers,
+    health: hub.health,
+    workers: config.workers,
+    ...(elector ? { elector } : {}),
+    clock,
+    logger,
+    leading: () => metrics.leader.set(1),
+    lostLeadership: () => {
+      logger.fatal('Lost the leader lease; exiting so that a fresh process rejoins as a follower');
+      process.exit(1);
+    },
+  });
 
-  const servers: Server[] = [];
-  const ready = () => {
-    const waiting = controllers.filter((c) => !c.informer.isSynced).map((c) => c.kind.kind);
-    return {
-      ok: waiting.length === 0,
-      detail: waiting.length ? `waiting for the first list of ${waiting.join(', ')}` : 'ok',
-    };
-  };
   const health = await serve(
     config.listenAddress,
     config.healthPort,
-    healthRoutes(() => ({ ok: true, detail: 'ok' }), ready),
+    healthRoutes(
+      () => ({ ok: true, detail: 'ok' }),
+      () => manager.readiness(),
+    ),
   );
   const scrape = await serve(
     config.listenAddress,
     config.metricsPort,
     metricsRoutes(metrics.registry),
   );
-  servers.push(health.server, scrape.server);
   logger.info(
     {
       healthPort: health.port,
@@ -125,75 +154,19 @@ async function main(): Promise<void> {
     },
     'Started',
   );
+  manager.start();
 
-  const runs: Promise<void>[] = [];
   let stopping = false;
-  const startWork = (): void => {
-    metrics.leader.set(1);
-    // The first reconciles wait for a hub sweep: read it while the caches finish their lists.
-    // Not before leading: a sweep taken while the old leader still writes can miss its creates.
-    hubControllers.snapshot.ready('background').catch(() => {
-      // A failed sweep is tried again by the first reconcile that needs it, and reported there.
-    });
-    // A group's selector reads the HubUser cache: reconciling before every cache has its
-    // first list would see a partial namespace and remove members that are only not loaded.
-    void Promise.all(controllers.map((c) => c.informer.synced)).then(() => {
-      if (stopping) return;
-      hubControllers.resyncer.start(hub.health);
-      for (const controller of controllers) runs.push(controller.runner.run(config.workers));
-    });
-  };
-  // Its own connection: a renewal must not queue behind a burst of status writes.
-  const leaseKube = config.leaderElection
-    ? new KubeClient(target, { connections: 1, timeoutMs: config.leaseRenewDeadlineSeconds * 1000 })
-    : undefined;
-  const elector = leaseKube
-    ? new LeaderElector(
-        leaseKube,
-        {
-          namespace: config.podNamespace,
-          name: config.leaseName,
-          identity: config.podName,
-          leaseDurationMs: config.leaseDurationSeconds * 1000,
-          renewDeadlineMs: config.leaseRenewDeadlineSeconds * 1000,
-          retryPeriodMs: config.leaseRetryPeriodSeconds * 1000,
-        },
-        { clock, logger },
-      )
-    : undefined;
-  if (elector) {
-    elector.start({
-      startedLeading: startWork,
-      stoppedLeading: () => {
-        // Informers and queues may hold decisions made as leader: start afresh as a follower.
-        logger.fatal(
-          'Lost the leader lease; exiting so that a fresh process rejoins as a follower',
-        );
-        process.exit(1);
-      },
-    });
-  } else {
-    startWork();
-  }
-
   const shutdown = async (signal: string): Promise<void> => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'Shutting down: finishing work in flight');
-    hubControllers.resyncer.stop();
-    for (const controller of controllers) controller.runner.stop();
-    const drained = await Promise.race([
-      Promise.all(runs).then(() => true),
-      clock.sleep(drainTimeoutMs).then(() => false),
-    ]);
-    if (!drained)
-      logger.warn({ timeoutMs: drainTimeoutMs }, 'Work still in flight at the drain deadline');
-    await elector?.release();
-    await Promise.all(controllers.map((c) => c.informer.stop()));
+    await manager.stop();
     await hub.close();
     await kube.close();
     await leaseKube?.close();
-    for (const server of servers) server.close();
+    health.server.close();
+    scrape.server.close();
     logger.info('Stopped');
     process.exit(0);
   };

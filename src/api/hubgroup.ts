@@ -61,3 +61,8 @@ export type LabelSelector = z.output<typeof labelSelectorSchema>;
 export type HubGroupSpec = z.output<typeof hubGroupSpecSchema>;
 export type HubGroupStatus = z.output<typeof hubGroupStatusSchema>;
 export type HubGroup = Resource<'HubGroup', HubGroupSpec, HubGroupStatus>;
+
+/** The hub name a HubGroup declares: `spec.groupName`, else the object's name. */
+export function groupNameOf(object: HubGroup): string {
+  return object.spec.groupName ?? object.metadata.name;
+}

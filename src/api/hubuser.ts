@@ -37,3 +37,8 @@ export const hubUserStatusSchema = z.object({
 export type HubUserSpec = z.output<typeof hubUserSpecSchema>;
 export type HubUserStatus = z.output<typeof hubUserStatusSchema>;
 export type HubUser = Resource<'HubUser', HubUserSpec, HubUserStatus>;
+
+/** The hub name a HubUser declares: `spec.username`, else the object's name. */
+export function usernameOf(object: HubUser): string {
+  return object.spec.username ?? object.metadata.name;
+}

@@ -1,13 +1,11 @@
 /**
  * One request budget per hub, shared by every caller: a cap on requests in flight (the hub
- * serves the API from one thread) and a token-bucket rate. Work a user is waiting for goes
+ * serves the API from one thread) and a token-bucket rate. Interactive work (a change a person waits for) goes
  * ahead of background work (resync sweeps), but background work keeps a guaranteed share so a
  * busy cluster cannot starve drift repair. Server starts have a lane of their own (see `Lane`).
  */
 import type { Clock } from '../clock.ts';
-
-/** `user`: a spec change someone is waiting on. `background`: periodic resync and repair. */
-export type Priority = 'user' | 'background';
+import type { Priority } from '../priority.ts';
 
 /**
  * `hub`: a request the hub's one thread works on until it answers. `spawn`: a server start,
@@ -49,19 +47,19 @@ interface Waiter {
 export interface BudgetStats {
   readonly inFlight: number;
   readonly spawnsInFlight: number;
-  readonly waitingUser: number;
+  readonly waitingInteractive: number;
   readonly waitingBackground: number;
 }
 
 export class RequestBudget {
   readonly options: BudgetOptions;
   readonly #clock: Clock;
-  readonly #waiting: Record<Priority, Waiter[]> = { user: [], background: [] };
+  readonly #waiting: Record<Priority, Waiter[]> = { interactive: [], background: [] };
   readonly #waitingSpawns: Waiter[] = [];
   readonly #inFlight: Record<Lane, number> = { hub: 0, spawn: 0 };
   #tokens: number;
   #refilledAt: number;
-  #userGrantsInARow = 0;
+  #interactiveGrantsInARow = 0;
   #wakeScheduled = false;
 
   constructor(options: Partial<BudgetOptions>, clock: Clock) {
@@ -105,7 +103,7 @@ export class RequestBudget {
     return {
       inFlight: this.#inFlight.hub,
       spawnsInFlight: this.#inFlight.spawn,
-      waitingUser: this.#waiting.user.length,
+      waitingInteractive: this.#waiting.interactive.length,
       waitingBackground: this.#waiting.background.length,
     };
   }
@@ -136,19 +134,19 @@ export class RequestBudget {
   }
 
   #next(): Waiter | undefined {
-    const { user, background } = this.#waiting;
-    const backgroundsTurn = this.#userGrantsInARow >= this.options.backgroundEvery - 1;
-    if (user.length > 0 && !(backgroundsTurn && background.length > 0)) {
-      this.#userGrantsInARow += background.length > 0 ? 1 : 0;
-      return user.shift();
+    const { interactive, background } = this.#waiting;
+    const backgroundsTurn = this.#interactiveGrantsInARow >= this.options.backgroundEvery - 1;
+    if (interactive.length > 0 && !(backgroundsTurn && background.length > 0)) {
+      this.#interactiveGrantsInARow += background.length > 0 ? 1 : 0;
+      return interactive.shift();
     }
-    this.#userGrantsInARow = 0;
+    this.#interactiveGrantsInARow = 0;
     return background.shift();
   }
 
   #hasWaiters(): boolean {
     return (
-      this.#waiting.user.length > 0 ||
+      this.#waiting.interactive.length > 0 ||
       this.#waiting.background.length > 0 ||
       this.#waitingSpawns.length > 0
     );

@@ -112,7 +112,7 @@ export class HubClient {
     const down = this.#downError(request);
     if (down) throw down;
     const release = await this.budget.acquire(
-      request.priority ?? 'user',
+      request.priority ?? 'interactive',
       request.signal,
       request.lane,
     );
@@ -169,7 +169,7 @@ export class HubClient {
       const held = isWrite(request) ? this.#writesHeldUntil - this.#clock.now() : 0;
       if (held > 0) await this.#clock.sleep(held, request.signal);
       const release = await this.budget.acquire(
-        request.priority ?? 'user',
+        request.priority ?? 'interactive',
         request.signal,
         request.lane,
       );

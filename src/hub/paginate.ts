@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { HubClient } from './client.ts';
-import type { Priority } from './budget.ts';
+import type { Priority } from '../priority.ts';
 import { HubError } from './errors.ts';
 import { pageSchema } from './models.ts';
 

@@ -3,7 +3,8 @@
  * and how an answer's JSON is checked. No I/O here.
  */
 import type { z } from 'zod';
-import type { Lane, Priority } from './budget.ts';
+import type { Priority } from '../priority.ts';
+import type { Lane } from './budget.ts';
 import { HubError } from './errors.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';

@@ -4,7 +4,7 @@
  * by the results of the operator's own writes, so a steady state costs one sweep per period
  * instead of one call per object. A write recorded during a sweep is not overwritten by it.
  */
-import type { Priority } from './budget.ts';
+import type { Priority } from '../priority.ts';
 import type { Hub } from './hub.ts';
 import type { HubGroup, HubUser } from './models.ts';
 
@@ -24,7 +24,7 @@ export class HubSnapshot {
   }
 
   /** Resolves once at least one sweep has completed (starting one if none has). */
-  async ready(priority: Priority = 'user'): Promise<void> {
+  async ready(priority: Priority = 'interactive'): Promise<void> {
     if (!this.#swept) await this.sweep(priority);
   }
 

@@ -4,7 +4,7 @@
  * or more from the list of users with a ready server, whose later pages are read only when they
  * cost the hub less than reading the missing names alone. A storm of 50 starts costs 2-3 reads.
  */
-import type { Priority } from './budget.ts';
+import type { Priority } from '../priority.ts';
 import type { HubClient } from './client.ts';
 import { userSchema, type HubUser } from './models.ts';
 import { maxPageSize, paginate, readPage, type ListRequest } from './paginate.ts';
@@ -33,12 +33,12 @@ export class StartedUsersReader {
   }
 
   /** The user as the hub has it now, null when it is gone. */
-  read(name: string, priority: Priority = 'user'): Promise<HubUser | null> {
+  read(name: string, priority: Priority = 'interactive'): Promise<HubUser | null> {
     return new Promise((resolve, reject) => {
       const waiters = this.#gathered.get(name) ?? [];
       waiters.push({ resolve, reject });
       this.#gathered.set(name, waiters);
-      if (priority === 'user') this.#priority = 'user';
+      if (priority === 'interactive') this.#priority = 'interactive';
       if (!this.#draining) void this.#drain();
     });
   }

@@ -8,7 +8,7 @@
  * only that name's callers hear the refusal.
  */
 import type { Clock } from '../clock.ts';
-import type { Priority } from './budget.ts';
+import type { Priority } from '../priority.ts';
 import { HubError } from './errors.ts';
 import type { HubUser } from './models.ts';
 import type { UsersApi } from './users.ts';
@@ -40,7 +40,7 @@ export class UserBatcher {
     this.#options = { windowMs: 25, maxBatch: 25, ...options };
   }
 
-  create(name: string, admin: boolean, priority: Priority = 'user'): Promise<Creation> {
+  create(name: string, admin: boolean, priority: Priority = 'interactive'): Promise<Creation> {
     return new Promise((resolve, reject) => {
       let pending = this.#open.get(admin);
       if (!pending) {
@@ -51,7 +51,7 @@ export class UserBatcher {
           .sleep(this.#options.windowMs)
           .then(() => this.#flushWhenFree(admin, batch));
       }
-      if (priority === 'user') pending.priority = 'user';
+      if (priority === 'interactive') pending.priority = 'interactive';
       const waiters = pending.waiters.get(name) ?? [];
       waiters.push({ resolve, reject });
       pending.waiters.set(name, waiters);

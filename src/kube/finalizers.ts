@@ -41,7 +41,7 @@ export class Finalizers {
    * Adds the finalizer and `annotations` in one patch, where either is missing; resolves with
    * the updated object, or with `object` itself when nothing was missing (and nothing sent).
    */
-  async claim<T extends ObjectIdentity>(
+  async ensure<T extends ObjectIdentity>(
     object: T,
     annotations: Readonly<Record<string, string>>,
   ): Promise<T> {

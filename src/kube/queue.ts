@@ -2,16 +2,15 @@
  * The work queue between watches and reconcilers. It holds keys, never objects: a reconciler
  * always reads the current object. A key is queued at most once, is never handed to two
  * workers at once (a change during processing queues it again afterwards), and failing keys
- * back off exponentially with jitter. Changes users made go ahead of periodic resync work,
- * which still keeps a share so it cannot starve; a worker may also take user keys only, so that
+ * back off exponentially with jitter. Changes people made (interactive) go ahead of periodic resync work,
+ * which still keeps a share so it cannot starve; a worker may also take interactive keys only, so that
  * a change need not wait for a worker held by a backlog.
  */
 import type { Clock } from '../clock.ts';
-
-export type QueuePriority = 'user' | 'background';
+import type { Priority } from '../priority.ts';
 
 interface Waiter {
-  readonly userOnly: boolean;
+  readonly interactiveOnly: boolean;
   readonly resolve: (key: string | undefined) => void;
 }
 
@@ -44,17 +43,17 @@ export class WorkQueue {
   readonly #random: () => number;
   readonly #options: QueueOptions;
   readonly #observer: QueueObserver;
-  readonly #ready: Record<QueuePriority, string[]> = { user: [], background: [] };
+  readonly #ready: Record<Priority, string[]> = { interactive: [], background: [] };
   /** Queued keys with their priority and the time they were first queued. */
-  readonly #queued = new Map<string, { priority: QueuePriority; since: number }>();
+  readonly #queued = new Map<string, { priority: Priority; since: number }>();
   /** Keys a worker holds, with the priority they were queued at. */
-  readonly #processing = new Map<string, QueuePriority>();
+  readonly #processing = new Map<string, Priority>();
   /** Keys added while being processed, to queue again when done. */
-  readonly #dirty = new Map<string, QueuePriority>();
+  readonly #dirty = new Map<string, Priority>();
   readonly #delayed = new Map<string, Delayed>();
   readonly #failures = new Map<string, number>();
   #waiters: Waiter[] = [];
-  #userGetsInARow = 0;
+  #interactiveGetsInARow = 0;
   #closed = false;
 
   constructor(
@@ -67,20 +66,20 @@ export class WorkQueue {
     this.#options = { ...defaultQueueOptions, ...options };
   }
 
-  /** Queues a key (a no-op if queued already, except that `user` upgrades a queued `background`). */
-  add(key: string, priority: QueuePriority = 'user'): void {
+  /** Queues a key (a no-op if queued already, except that `interactive` upgrades a queued `background`). */
+  add(key: string, priority: Priority = 'interactive'): void {
     if (this.#closed) return;
     if (this.#processing.has(key)) {
-      if (this.#dirty.get(key) !== 'user') this.#dirty.set(key, priority);
+      if (this.#dirty.get(key) !== 'interactive') this.#dirty.set(key, priority);
       return;
     }
     const queued = this.#queued.get(key);
     if (queued) {
-      if (queued.priority === 'background' && priority === 'user') {
+      if (queued.priority === 'background' && priority === 'interactive') {
         this.#ready.background.splice(this.#ready.background.indexOf(key), 1);
-        this.#ready.user.push(key);
-        queued.priority = 'user';
-        // A worker that takes only user keys may be idle beside the background backlog.
+        this.#ready.interactive.push(key);
+        queued.priority = 'interactive';
+        // A worker that takes only interactive keys may be idle beside the background backlog.
         this.#wakeOne();
       }
       return;
@@ -91,7 +90,7 @@ export class WorkQueue {
   }
 
   /** Queues a key after `delayMs`; an earlier pending delay for the same key wins. */
-  addAfter(key: string, delayMs: number, priority: QueuePriority = 'user'): void {
+  addAfter(key: string, delayMs: number, priority: Priority = 'interactive'): void {
     if (this.#closed) return;
     if (delayMs <= 0) return this.add(key, priority);
     const due = this.#clock.now() + delayMs;
@@ -110,7 +109,7 @@ export class WorkQueue {
   }
 
   /** Queues a key after its backoff, counting one more failure; returns the delay chosen. */
-  addRateLimited(key: string, priority: QueuePriority = 'user'): number {
+  addRateLimited(key: string, priority: Priority = 'interactive'): number {
     const failures = (this.#failures.get(key) ?? 0) + 1;
     this.#failures.set(key, failures);
     const exponential = Math.min(
@@ -133,13 +132,13 @@ export class WorkQueue {
 
   /**
    * Resolves with the next key for a worker, waiting if none is ready, or undefined once the
-   * queue is closed. With `userOnly`, only keys queued at `user` priority. The worker must call
+   * queue is closed. With `interactiveOnly`, only keys queued at `interactive` priority. The worker must call
    * `done(key)` when finished.
    */
-  get(userOnly = false): Promise<string | undefined> {
-    const key = this.#take(userOnly);
+  get(interactiveOnly = false): Promise<string | undefined> {
+    const key = this.#take(interactiveOnly);
     if (key !== undefined || this.#closed) return Promise.resolve(key);
-    return new Promise((resolve) => this.#waiters.push({ userOnly, resolve }));
+    return new Promise((resolve) => this.#waiters.push({ interactiveOnly, resolve }));
   }
 
   /** The next ready key without waiting, or undefined; the caller must `done` it like a `get`. */
@@ -148,8 +147,8 @@ export class WorkQueue {
   }
 
   /** The priority a key a worker holds was queued at, so its hub calls can go at the same. */
-  priorityOf(key: string): QueuePriority {
-    return this.#processing.get(key) ?? 'user';
+  priorityOf(key: string): Priority {
+    return this.#processing.get(key) ?? 'interactive';
   }
 
   /** Marks a key finished; a change that arrived meanwhile queues it again. */
@@ -177,26 +176,26 @@ export class WorkQueue {
     };
   }
 
-  #take(userOnly: boolean): string | undefined {
+  #take(interactiveOnly: boolean): string | undefined {
     if (this.#closed) return undefined;
-    const { user, background } = this.#ready;
+    const { interactive, background } = this.#ready;
     const backgroundsTurn =
-      this.#userGetsInARow >= this.#options.backgroundEvery - 1 && background.length > 0;
+      this.#interactiveGetsInARow >= this.#options.backgroundEvery - 1 && background.length > 0;
     let key: string | undefined;
-    if (userOnly) {
+    if (interactiveOnly) {
       // Outside the share rule: these workers never take background work, so owe it no turn.
-      key = user.shift();
-    } else if (user.length > 0 && !backgroundsTurn) {
-      key = user.shift();
-      this.#userGetsInARow += background.length > 0 ? 1 : 0;
+      key = interactive.shift();
+    } else if (interactive.length > 0 && !backgroundsTurn) {
+      key = interactive.shift();
+      this.#interactiveGetsInARow += background.length > 0 ? 1 : 0;
     } else {
       key = background.shift();
-      this.#userGetsInARow = 0;
+      this.#interactiveGetsInARow = 0;
     }
     if (key === undefined) return undefined;
     const queued = this.#queued.get(key);
     this.#queued.delete(key);
-    this.#processing.set(key, queued?.priority ?? 'user');
+    this.#processing.set(key, queued?.priority ?? 'interactive');
     if (queued) this.#observer.dequeued?.(this.#clock.now() - queued.since);
     return key;
   }
@@ -204,7 +203,7 @@ export class WorkQueue {
   /** Hands a newly ready key to the longest-waiting worker that may take it. */
   #wakeOne(): void {
     for (const [index, waiter] of this.#waiters.entries()) {
-      const key = this.#take(waiter.userOnly);
+      const key = this.#take(waiter.interactiveOnly);
       if (key === undefined) continue;
       this.#waiters.splice(index, 1);
       waiter.resolve(key);

@@ -5,7 +5,8 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { Action } from './actions.ts';
-import { effectiveDeletionPolicy, type DeletionPolicy, type Ownership } from './ownership.ts';
+import type { DeletionPolicy, Ownership } from '../api/fields.ts';
+import { effectiveDeletionPolicy } from './ownership.ts';
 
 export interface DesiredGroup {
   readonly group: string;

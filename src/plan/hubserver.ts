@@ -3,7 +3,8 @@
  * someone else (the idle culler, its user) is started again only when the spec changed since
  * the last start, unless keepRunning asks for it to be kept running. Pure.
  */
-import { effectiveDeletionPolicy, type DeletionPolicy, type Ownership } from './ownership.ts';
+import type { DeletionPolicy, Ownership } from '../api/fields.ts';
+import { effectiveDeletionPolicy } from './ownership.ts';
 
 export interface DesiredServer {
   readonly state: 'Running' | 'Stopped';

@@ -3,7 +3,8 @@
  * deleting the HubUser does. Pure: desired state and the observed hub user in, actions out.
  */
 import type { Action } from './actions.ts';
-import { effectiveDeletionPolicy, type DeletionPolicy, type Ownership } from './ownership.ts';
+import type { DeletionPolicy, Ownership } from '../api/fields.ts';
+import { effectiveDeletionPolicy } from './ownership.ts';
 
 export interface DesiredUser {
   readonly username: string;

@@ -2,9 +2,7 @@
  * Who owns a hub object and what deleting its resource does. The operator deletes only what it
  * created, unless the spec says otherwise in so many words. Pure.
  */
-
-export type Ownership = 'Created' | 'Adopted';
-export type DeletionPolicy = 'Delete' | 'Retain';
+import type { DeletionPolicy, Ownership } from '../api/fields.ts';
 
 /**
  * The policy in force: an explicit spec value always wins; unset means Delete for what the

@@ -6,7 +6,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { finalizerName } from '../../src/controllers/controller.ts';
+import { finalizerName } from '../../src/api/annotations.ts';
 import { HubProxy, isBulkCreate } from '../support/hub-proxy.ts';
 import { ensureCrds, freshNamespace, kubeConfig, until } from '../support/kube.ts';
 import { startOperator, type OperatorProcess } from '../support/operator.ts';

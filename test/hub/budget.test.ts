@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RequestBudget, type Priority, type Release } from '../../src/hub/budget.ts';
+import { RequestBudget, type Release } from '../../src/hub/budget.ts';
+import type { Priority } from '../../src/priority.ts';
 import { ManualClock, flush } from '../support/manual-clock.ts';
 
 /** Queues acquisitions and records the order in which they are granted. */
@@ -26,13 +27,13 @@ test('never has more requests in flight than the cap', async () => {
     new ManualClock(),
   );
   const { order, releases, ask } = recorder(budget);
-  for (const name of ['a', 'b', 'c', 'd']) ask(name, 'user');
+  for (const name of ['a', 'b', 'c', 'd']) ask(name, 'interactive');
   await flush();
   assert.deepEqual(order, ['a', 'b']);
   assert.deepEqual(budget.stats(), {
     inFlight: 2,
     spawnsInFlight: 0,
-    waitingUser: 2,
+    waitingInteractive: 2,
     waitingBackground: 0,
   });
   releases.get('a')!();
@@ -50,7 +51,7 @@ test('server starts wait in a lane of their own, capped apart, and leave the hub
   const granted: string[] = [];
   const releases = new Map<string, Release>();
   const ask = (name: string, lane: 'hub' | 'spawn'): void => {
-    void budget.acquire('user', undefined, lane).then((release) => {
+    void budget.acquire('interactive', undefined, lane).then((release) => {
       granted.push(name);
       releases.set(name, release);
     });
@@ -75,8 +76,9 @@ test('server starts spend the shared rate like any request', async () => {
     clock,
   );
   let granted = 0;
-  for (let i = 0; i < 3; i++) void budget.acquire('user', undefined, 'spawn').then(() => granted++);
-  void budget.acquire('user').then(() => granted++);
+  for (let i = 0; i < 3; i++)
+    void budget.acquire('interactive', undefined, 'spawn').then(() => granted++);
+  void budget.acquire('interactive').then(() => granted++);
   await flush();
   assert.equal(granted, 2, 'the burst of two is shared by both lanes');
   await clock.advance(200);
@@ -87,7 +89,7 @@ test('paces requests to the rate once the burst is spent', async () => {
   const clock = new ManualClock();
   const budget = new RequestBudget({ maxInFlight: 100, ratePerSecond: 10, burst: 3 }, clock);
   const { order, releases, ask } = recorder(budget);
-  for (let i = 0; i < 8; i++) ask(`r${i}`, 'user');
+  for (let i = 0; i < 8; i++) ask(`r${i}`, 'interactive');
   await flush();
   assert.equal(order.length, 3, 'the burst goes at once');
   await clock.advance(100);
@@ -105,11 +107,11 @@ test('user work goes ahead of background work that waited longer', async () => {
     new ManualClock(),
   );
   const { order, releases, ask } = recorder(budget);
-  ask('first', 'user');
+  ask('first', 'interactive');
   ask('sweep1', 'background');
   ask('sweep2', 'background');
-  ask('edit1', 'user');
-  ask('edit2', 'user');
+  ask('edit1', 'interactive');
+  ask('edit2', 'interactive');
   await flush();
   for (let i = 0; i < 5; i++) {
     releases.get(order.at(-1)!)!();
@@ -124,8 +126,8 @@ test('background work keeps one grant in every backgroundEvery while users wait'
     new ManualClock(),
   );
   const { order, releases, ask } = recorder(budget);
-  ask('u0', 'user');
-  for (let i = 1; i <= 6; i++) ask(`u${i}`, 'user');
+  ask('u0', 'interactive');
+  for (let i = 1; i <= 6; i++) ask(`u${i}`, 'interactive');
   for (let i = 1; i <= 3; i++) ask(`b${i}`, 'background');
   await flush();
   for (let i = 0; i < 10; i++) {
@@ -140,7 +142,7 @@ test('an aborted wait leaves the queue and is rejected with the reason', async (
     { maxInFlight: 1, ratePerSecond: 1000, burst: 100 },
     new ManualClock(),
   );
-  const holder = await budget.acquire('user');
+  const holder = await budget.acquire('interactive');
   const controller = new AbortController();
   const waiting = budget.acquire('background', controller.signal);
   controller.abort(new Error('shutting down'));
@@ -148,7 +150,7 @@ test('an aborted wait leaves the queue and is rejected with the reason', async (
   assert.deepEqual(budget.stats(), {
     inFlight: 1,
     spawnsInFlight: 0,
-    waitingUser: 0,
+    waitingInteractive: 0,
     waitingBackground: 0,
   });
   holder();

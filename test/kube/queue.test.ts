@@ -45,15 +45,15 @@ test('user changes go ahead of queued resync work, and a user add upgrades a que
   const q = queue(new ManualClock(), { backgroundEvery: 100 });
   q.add('ns/r1', 'background');
   q.add('ns/r2', 'background');
-  q.add('ns/e1', 'user');
-  q.add('ns/r2', 'user');
+  q.add('ns/e1', 'interactive');
+  q.add('ns/r2', 'interactive');
   assert.deepEqual(await drain(q), ['ns/e1', 'ns/r2', 'ns/r1']);
 });
 
 test('resync work keeps one turn in every backgroundEvery while users keep editing', async () => {
   const q = queue(new ManualClock(), { backgroundEvery: 3 });
   for (let i = 1; i <= 2; i++) q.add(`ns/r${i}`, 'background');
-  for (let i = 1; i <= 5; i++) q.add(`ns/e${i}`, 'user');
+  for (let i = 1; i <= 5; i++) q.add(`ns/e${i}`, 'interactive');
   assert.deepEqual(await drain(q), ['ns/e1', 'ns/e2', 'ns/r1', 'ns/e3', 'ns/e4', 'ns/r2', 'ns/e5']);
 });
 
@@ -112,7 +112,7 @@ test('a user-only worker takes changes users made and leaves background keys to 
   const forUsers = q.get(true).then((key) => (userKey = key));
   await flush();
   assert.equal(userKey, undefined, 'background work does not reach it');
-  q.add('ns/edit', 'user');
+  q.add('ns/edit', 'interactive');
   await forUsers;
   assert.equal(userKey, 'ns/edit');
   assert.deepEqual(await drain(q), ['ns/backlog']);
@@ -125,7 +125,7 @@ test('a background key wakes a waiting general worker past a user-only one', asy
   const general = q.get().then((key) => order.push(`general:${key}`));
   q.add('ns/backlog', 'background');
   await general;
-  q.add('ns/edit', 'user');
+  q.add('ns/edit', 'interactive');
   await forUsers;
   assert.deepEqual(order, ['general:ns/backlog', 'users:ns/edit']);
 });
@@ -143,7 +143,7 @@ test('a queued background key a user then changes goes to a waiting user-only wo
   q.add('ns/edited', 'background');
   let taken: string | undefined;
   void q.get(true).then((key) => (taken = key));
-  q.add('ns/edited', 'user');
+  q.add('ns/edited', 'interactive');
   await flush();
   assert.equal(taken, 'ns/edited');
   assert.deepEqual(await drain(q), ['ns/backlog']);

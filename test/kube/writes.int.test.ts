@@ -108,15 +108,15 @@ test('a claim writes the finalizer and the annotations in one patch, and keeps o
   const finalizers = new Finalizers(kube, resource, 'hubops.io/cleanup');
   const marks = { 'hubops.io/ownership': 'Created' };
   const bare = await create('claimed');
-  const claimed = await finalizers.claim(bare, marks);
+  const claimed = await finalizers.ensure(bare, marks);
   assert.deepEqual(claimed.metadata.finalizers, ['hubops.io/cleanup']);
   assert.deepEqual(claimed.metadata.annotations, marks);
   assert.equal(
     Number(claimed.metadata.resourceVersion) > Number(bare.metadata.resourceVersion),
     true,
   );
-  assert.equal(await finalizers.claim(claimed, marks), claimed, 'all there: no request');
-  assert.equal(await finalizers.claim(claimed, {}), claimed);
+  assert.equal(await finalizers.ensure(claimed, marks), claimed, 'all there: no request');
+  assert.equal(await finalizers.ensure(claimed, {}), claimed);
 
   // Someone else's annotation (and finalizer) stay; ours joins them.
   await create('annotated', ['example.com/other']);
@@ -129,7 +129,7 @@ test('a claim writes the finalizer and the annotations in one patch, and keeps o
     },
     k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
   );
-  const both = await finalizers.claim(await read('annotated'), marks);
+  const both = await finalizers.ensure(await read('annotated'), marks);
   assert.deepEqual(both.metadata.finalizers, ['example.com/other', 'hubops.io/cleanup']);
   assert.deepEqual(both.metadata.annotations, { 'example.com/note': 'keep', ...marks });
 
@@ -144,7 +144,7 @@ test('a claim writes the finalizer and the annotations in one patch, and keeps o
     },
     k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
   );
-  await assert.rejects(finalizers.claim(stale, marks));
+  await assert.rejects(finalizers.ensure(stale, marks));
   assert.deepEqual((await read('stale-claim')).metadata.annotations, {
     'example.com/note': 'mine',
   });

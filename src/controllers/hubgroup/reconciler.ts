@@ -1,0 +1,202 @@
+/**
+ * The HubGroup reconciler: members are `members` plus the usernames of the HubUsers in the
+ * namespace that `memberSelector` matches. Missing members are created in the hub (as
+ * JupyterHub's load_groups does, and never deleted with the group), then membership changes
+ * go out as one add and one remove call, then properties when they differ.
+ */
+import { groupNameOf, hubGroupSpecSchema, type HubGroup } from '../../api/hubgroup.ts';
+import { usernameOf, type HubUser } from '../../api/hubuser.ts';
+import { kinds } from '../../api/meta.ts';
+import type { HubGroup as HubGroupModel } from '../../hub/models.ts';
+import type { Action } from '../../plan/actions.ts';
+import { planGroup, planGroupDeletion, type DesiredGroup } from '../../plan/hubgroup.ts';
+import { matchesSelector } from '../../plan/selector.ts';
+import type { Priority } from '../../priority.ts';
+import { done } from '../runtime/conditions.ts';
+import type { Executed } from '../runtime/hub-actions.ts';
+import {
+  HubObjectReconciler,
+  type HubObjectDeps,
+  type Planned,
+  type Round,
+} from '../runtime/hub-object.ts';
+import type { Outcome } from '../runtime/reconciler.ts';
+import { adoptedOnCreateMs, membersPendingMs } from '../runtime/timings.ts';
+import { countPending, membersCreated, membersWaiting, propertiesUnsupported } from './status.ts';
+
+/** The HubUsers a group's members come from, by namespace and username. */
+export interface MemberSource {
+  /** The cached HubUsers of `namespace`: the candidates of a selector. */
+  inNamespace(namespace: string): readonly HubUser[];
+  /** Whether a HubUser of `namespace` declares `username` (and so will create it). */
+  manages(namespace: string, username: string): boolean;
+}
+
+export interface HubGroupDeps extends HubObjectDeps<HubGroup> {
+  readonly hubUsers: MemberSource;
+}
+
+/** Missing members created at once: four bulk calls of the batcher's 25. */
+const memberWave = 100;
+
+interface GroupPlan extends Planned {
+  /** Every member the spec declares. */
+  readonly declared: DesiredGroup;
+  /** Declared members the hub lacks and a HubUser of the namespace will create. */
+  readonly waiting: ReadonlySet<string>;
+  /** The members this round may set: the declared ones not waiting. */
+  readonly settable: number;
+  /** A new group all of whose members are still waiting: it is created with them, later. */
+  readonly deferred: boolean;
+  readonly propertiesUnsupported: boolean;
+}
+
+export class HubGroupReconciler extends HubObjectReconciler<HubGroup, HubGroupModel, GroupPlan> {
+  readonly kind = kinds.HubGroup;
+  readonly specSchema = hubGroupSpecSchema;
+  protected readonly noun = 'hub group';
+  protected readonly nameField = 'groupName';
+  readonly #hubUsers: MemberSource;
+
+  constructor(deps: HubGroupDeps) {
+    super(deps);
+    this.#hubUsers = deps.hubUsers;
+  }
+
+  protected nameOf(object: HubGroup): string {
+    return groupNameOf(object);
+  }
+
+  protected inSnapshot(name: string): HubGroupModel | undefined {
+    return this.deps.snapshot.group(name);
+  }
+
+  protected read(name: string, priority: Priority): Promise<HubGroupModel | null> {
+    return this.deps.hub.groups.get(name, { priority });
+  }
+
+  protected async plan(
+    object: HubGroup,
+    name: string,
+    before: HubGroupModel | undefined,
+  ): Promise<GroupPlan> {
+    const { snapshot, hub } = this.deps;
+    const declared = this.#declared(object, name);
+    // A member that a HubUser of this namespace manages is created by that HubUser (so its
+    // ownership is right), not by the group: until it exists it is pending.
+    const { namespace } = object.metadata;
+    const waiting = new Set(
+      declared.members.filter(
+        (user) => !snapshot.hasUser(user) && this.#hubUsers.manages(namespace, user),
+      ),
+    );
+    const desired = { ...declared, members: declared.members.filter((u) => !waiting.has(u)) };
+    const inHub = new Set(desired.members.filter((user) => snapshot.hasUser(user)));
+    const canSet = (await hub.features()).groupProperties;
+    // A new group whose every member is still to come is created with them when they exist:
+    // one call instead of a create now and a membership call per wave of members later.
+    const deferred = !before && waiting.size > 0 && desired.members.length === 0;
+    const plan = deferred
+      ? { actions: [], propertiesUnsupported: false }
+      : planGroup(desired, before, inHub, canSet);
+    return { ...plan, declared, waiting, settable: desired.members.length, deferred };
+  }
+
+  protected planDeletion = planGroupDeletion;
+
+  /** Missing members first, a wave at a time; then the group's own calls. */
+  protected override async apply(
+    plan: GroupPlan,
+    round: Round<HubGroupModel>,
+    priority: Priority,
+  ): Promise<void> {
+    const created = await this.#createMembers(plan.actions, priority);
+    if (created.length > 0) round.events.push(membersCreated(created));
+    const own = plan.actions.filter((action) => action.op !== 'createUser');
+    await this.applyActions(own, round, priority);
+  }
+
+  protected observedAfter(
+    executed: Executed,
+    before: HubGroupModel | undefined,
+  ): HubGroupModel | undefined {
+    return executed.group ?? before;
+  }
+
+  protected override conclude(
+    object: HubGroup,
+    plan: GroupPlan,
+    round: Round<HubGroupModel>,
+  ): Outcome {
+    if (plan.waiting.size > 0) {
+      return {
+        // Nothing of a deferred group exists yet: no ownership to record.
+        fields: {
+          ...this.fields(round, plan),
+          ownership: plan.deferred ? undefined : round.ownership,
+        },
+        conditions: membersWaiting([...plan.waiting]),
+        events: round.events,
+        // The member's hub user appearing wakes the group (triggers.ts); this is a safety net.
+        requeueAfterMs: membersPendingMs,
+      };
+    }
+    return {
+      fields: this.fields(round, plan),
+      conditions: plan.propertiesUnsupported
+        ? propertiesUnsupported
+        : done(
+            this.roundReason(object, round),
+            `hub group ${round.name} has ${plan.settable} members as declared`,
+          ),
+      events: round.events,
+      // Adopted by the create itself: its members are set by the next round's plan.
+      ...(round.existedOnCreate ? { requeueAfterMs: adoptedOnCreateMs } : {}),
+    };
+  }
+
+  protected fields(round: Round<HubGroupModel>, plan: GroupPlan): Record<string, unknown> {
+    return {
+      groupName: round.name,
+      ownership: round.ownership,
+      members: round.observed?.users.length ?? 0,
+      membersPending: countPending(plan.declared, round.observed),
+    };
+  }
+
+  #declared(object: HubGroup, group: string): DesiredGroup {
+    const members = new Set(object.spec.members ?? []);
+    const selector = object.spec.memberSelector;
+    if (selector) {
+      for (const user of this.#hubUsers.inNamespace(object.metadata.namespace)) {
+        if (!user.metadata.deletionTimestamp && matchesSelector(user.metadata.labels, selector))
+          members.add(usernameOf(user));
+      }
+    }
+    return {
+      group,
+      members: [...members].sort(),
+      policy: object.spec.membershipPolicy,
+      ...(object.spec.properties === undefined ? {} : { properties: object.spec.properties }),
+    };
+  }
+
+  /**
+   * Creates the missing members a wave at a time: a wave's names share bulk calls through the
+   * batcher, and between waves other objects' hub calls get their turn. Returns those created.
+   */
+  async #createMembers(actions: readonly Action[], priority: Priority): Promise<string[]> {
+    const users = actions.flatMap((a) => (a.op === 'createUser' ? [a.user] : []));
+    const created: string[] = [];
+    for (let i = 0; i < users.length; i += memberWave) {
+      const wave = users.slice(i, i + memberWave);
+      const results = await Promise.all(
+        wave.map((user) =>
+          this.deps.actions.run({ op: 'createUser', user, admin: false }, priority),
+        ),
+      );
+      created.push(...wave.filter((_, j) => results[j]?.existed === false));
+    }
+    return created;
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * How a server's situation reads in HubServer status: a refused start (waits for limits, clear
+ * conditions for what needs a human), the facts of a running server, the fields carried from
+ * one round to the next. Pure wording; the HubServer reconciler decides.
+ */
+import type { HubServer } from '../../api/hubserver.ts';
+import { HubError } from '../../hub/errors.ts';
+import type { HubServer as ServerModel } from '../../hub/models.ts';
+import { readyAndSynced } from '../runtime/conditions.ts';
+import { isReason, type Reason } from '../runtime/reasons.ts';
+import type { Outcome } from '../runtime/reconciler.ts';
+import {
+  failedServerRetryMs,
+  serverInProgressMs,
+  serverUserMissingMs,
+} from '../runtime/timings.ts';
+
+/** A refused start as status: waits for limits, clear conditions for what needs a human. */
+export function startRefused(
+  err: unknown,
+  name: string,
+  fields: Record<string, unknown>,
+  keepRunning: boolean,
+): Outcome {
+  if (!(err instanceof HubError)) throw err;
+  const waiting = (reason: Reason, message: string, ms: number): Outcome => ({
+    fields: { ...fields, startedGeneration: undefined, phase: 'Pending', message },
+    conditions: readyAndSynced('False', reason, message),
+    requeueAfterMs: ms,
+  });
+  if (err.code === 'HUB_RATE_LIMITED')
+    return waiting(
+      'SpawnThrottled',
+      `the hub's spawn limit is reached; trying again in ${Math.round((err.retryAfterMs ?? 30_000) / 1000)} s`,
+      err.retryAfterMs ?? 30_000,
+    );
+  if (err.code === 'HUB_PENDING')
+    return /pending spawn/i.test(err.message)
+      ? waiting('Starting', 'the hub is starting the server', serverInProgressMs)
+      : waiting('Stopping', 'the hub is still stopping the server', serverInProgressMs);
+  const refusal = (reason: Reason, message: string): Outcome => ({
+    fields: { ...fields, phase: 'Failed', message },
+    conditions: readyAndSynced('False', reason, message, 'False'),
+    events: [
+      { type: 'Warning', reason, action: 'Start', note: `server ${name} not started: ${message}` },
+    ],
+  });
+  if (/Named servers are not enabled/i.test(err.message))
+    return refusal(
+      'NamedServersDisabled',
+      'the hub does not allow named servers (allow_named_servers)',
+    );
+  if (/maximum of/i.test(err.message))
+    return refusal('NamedServerLimit', err.message.replace(/^.*?: \d+ /, ''));
+  if (err.code === 'HUB_UNSUPPORTED') return refusal('UnsupportedByHub', err.message);
+  if (err.status === 500 || err.code === 'HUB_INVALID') {
+    const message = err.message.replace(/^.*?: \d+ /, '');
+    return {
+      ...refusal('SpawnFailed', message),
+      ...(keepRunning ? { requeueAfterMs: failedServerRetryMs } : {}),
+    };
+  }
+  throw err;
+}
+
+/**
+ * A server running after our start call. `adopted` when it ran before the call and nothing
+ * of ours is on record: someone else started it, so it is not ours to stop.
+ */
+export function startedRunning(
+  fields: Record<string, unknown>,
+  observed: ServerModel | undefined,
+  name: string,
+  adopted: boolean,
+): Outcome {
+  const message = 'server is running';
+  return {
+    fields: {
+      ...fields,
+      ...(adopted ? { ownership: 'Adopted' } : {}),
+      ...runningServerFields(observed),
+      phase: 'Running',
+      message,
+    },
+    conditions: readyAndSynced('True', adopted ? 'Adopted' : 'Running', message),
+    events: [
+      adopted
+        ? {
+            type: 'Normal',
+            reason: 'Adopted',
+            action: 'Adopt',
+            note: `adopted running server ${name}`,
+          }
+        : { type: 'Normal', reason: 'Started', action: 'Start', note: `started server ${name}` },
+    ],
+  };
+}
+
+/** The server's user is not in the hub (yet): wait for it. */
+export function userMissing(status: HubServer['status'] & object, username: string): Outcome {
+  const message = `hub user ${username} does not exist; waiting for it`;
+  return {
+    fields: { ...carriedFields(status), phase: 'Pending', message },
+    conditions: readyAndSynced('False', 'UserMissing', message, 'True'),
+    requeueAfterMs: serverUserMissingMs,
+  };
+}
+
+/** What a running server reports; nothing for a stopped one. */
+export function runningServerFields(server: ServerModel | undefined): Record<string, unknown> {
+  if (!server?.ready) return { url: undefined, startedAt: undefined, lastActivity: undefined };
+  return {
+    ...(server.url ? { url: server.url } : {}),
+    ...(server.started ? { startedAt: server.started } : {}),
+    ...(server.last_activity ? { lastActivity: server.last_activity } : {}),
+  };
+}
+
+/** Status fields carried from one round to the next unless this round sets them. */
+export function carriedFields(status: HubServer['status'] & object): Record<string, unknown> {
+  const { conditions: _c, observedGeneration: _g, ...rest } = status;
+  return rest;
+}
+
+/** The reason Ready gave last time. */
+export function lastReadyReason(object: HubServer): Reason | undefined {
+  const reason = object.status?.conditions?.find((c) => c.type === 'Ready')?.reason;
+  return isReason(reason) ? reason : undefined;
+}
+
+/** `ada/(default)`, `ada/lab`: how Events and messages name a server. */
+export function serverLabel(user: string, server: string): string {
+  return server === '' ? `${user}/(default)` : `${user}/${server}`;
+}

@@ -1,0 +1,76 @@
+/**
+ * The HubUser reconciler: compares the spec with the shared hub snapshot, creates the user
+ * (through the batcher) or fixes its admin flag, and reports what it found. Deletion removes
+ * the hub user only under the deletion policy in force, after a confirming read.
+ */
+import { hubUserSpecSchema, usernameOf, type HubUser } from '../../api/hubuser.ts';
+import { kinds } from '../../api/meta.ts';
+import type { HubUser as HubUserModel } from '../../hub/models.ts';
+import { planUser, planUserDeletion, type DesiredUser } from '../../plan/hubuser.ts';
+import type { Priority } from '../../priority.ts';
+import type { Executed } from '../runtime/hub-actions.ts';
+import { HubObjectReconciler, type Planned, type Round } from '../runtime/hub-object.ts';
+
+interface UserPlan extends Planned {
+  readonly desired: DesiredUser;
+}
+
+export class HubUserReconciler extends HubObjectReconciler<HubUser, HubUserModel, UserPlan> {
+  readonly kind = kinds.HubUser;
+  readonly specSchema = hubUserSpecSchema;
+  protected readonly noun = 'hub user';
+  protected readonly nameField = 'username';
+
+  protected nameOf(object: HubUser): string {
+    return usernameOf(object);
+  }
+
+  protected inSnapshot(name: string): HubUserModel | undefined {
+    return this.deps.snapshot.user(name);
+  }
+
+  protected read(name: string, priority: Priority): Promise<HubUserModel | null> {
+    return this.deps.hub.users.get(name, { priority });
+  }
+
+  protected plan(
+    object: HubUser,
+    name: string,
+    before: HubUserModel | undefined,
+  ): Promise<UserPlan> {
+    const desired = { username: name, admin: object.spec.admin };
+    return Promise.resolve({ desired, actions: planUser(desired, before) });
+  }
+
+  protected planDeletion = planUserDeletion;
+
+  /**
+   * The plan, then one more when the create found the user there (made after our last sweep,
+   * by us before a crash, or skipped by the sweep's offset pages) with a different admin flag.
+   */
+  protected override async apply(
+    plan: UserPlan,
+    round: Round<HubUserModel>,
+    priority: Priority,
+  ): Promise<void> {
+    await this.applyActions(plan.actions, round, priority);
+    const followUp = round.observed ? planUser(plan.desired, round.observed) : [];
+    await this.applyActions(followUp, round, priority);
+  }
+
+  protected observedAfter(executed: Executed): HubUserModel | undefined {
+    return executed.user;
+  }
+
+  /** The hub facts a HubUser reports. */
+  protected fields(round: Round<HubUserModel>): Record<string, unknown> {
+    const user = round.observed;
+    const servers = Object.values(user?.servers ?? {}).filter((s) => s.ready).length;
+    return {
+      username: round.name,
+      ownership: round.ownership,
+      ...(user ? { admin: user.admin, servers } : {}),
+      ...(user?.last_activity ? { lastActivity: user.last_activity } : {}),
+    };
+  }
+}

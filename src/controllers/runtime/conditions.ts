@@ -1,0 +1,93 @@
+/**
+ * The Ready and Synced statements every kind shares, so that each words the same situation the
+ * same way (and an unchanged situation writes no status). A kind's own situations are worded in
+ * its folder's status.ts, with reasons from reasons.ts.
+ */
+import type { Condition } from '../../api/conditions.ts';
+import type { Ownership } from '../../api/fields.ts';
+import { pausedAnnotation } from '../../api/annotations.ts';
+import type { EventNote } from '../../kube/events.ts';
+import { isReason, type Reason } from './reasons.ts';
+import type { ConditionStatement } from './reconciler.ts';
+
+/** Ready and Synced with one reason and message; Synced says whether this round's writes went. */
+export function readyAndSynced(
+  ready: 'True' | 'False',
+  reason: Reason,
+  message: string,
+  synced: 'True' | 'False' = 'True',
+): ConditionStatement[] {
+  return [
+    { type: 'Ready', status: ready, reason, message },
+    { type: 'Synced', status: synced, reason, message },
+  ];
+}
+
+/** Both conditions True, with the reason of what this round did. */
+export function done(reason: Reason, message: string): ConditionStatement[] {
+  return readyAndSynced('True', reason, message);
+}
+
+/** The spec breaks its schema: nothing is done until the spec changes. */
+export function invalidSpec(message: string): ConditionStatement[] {
+  return readyAndSynced('False', 'InvalidSpec', message, 'False');
+}
+
+/**
+ * The reason for a round that changed nothing: the last one, while Ready stayed True (so a
+ * steady state rewrites nothing), else how the object came to be managed.
+ */
+export function lastReason(
+  object: { status?: { conditions?: readonly Condition[] } },
+  ownership: Ownership,
+): Reason {
+  const ready = object.status?.conditions?.find((c) => c.type === 'Ready');
+  const settled: readonly string[] = ['Created', 'Adopted', 'Updated', 'UpToDate'];
+  return ready?.status === 'True' && settled.includes(ready.reason) && isReason(ready.reason)
+    ? ready.reason
+    : ownership === 'Adopted'
+      ? 'Adopted'
+      : 'UpToDate';
+}
+
+/** Another resource holds the hub name: nothing is written to the hub. */
+export function conflict(what: string, holder: string): ConditionStatement[] {
+  const message = `${what} is claimed by the older resource ${holder}; this one writes nothing to the hub`;
+  return readyAndSynced('False', 'Conflict', message, 'False');
+}
+
+/** The pause annotation stops hub writes; Ready still tells whether the hub matches. */
+export function paused(matches: boolean, drift: string): ConditionStatement[] {
+  return [
+    matches
+      ? { type: 'Ready', status: 'True', reason: 'Paused', message: 'the hub matches the spec' }
+      : {
+          type: 'Ready',
+          status: 'False',
+          reason: 'Paused',
+          message: `the hub differs from the spec: ${drift}`,
+        },
+    {
+      type: 'Synced',
+      status: 'False',
+      reason: 'Paused',
+      message: `hub writes are paused by the ${pausedAnnotation} annotation`,
+    },
+  ];
+}
+
+/** What deleting a resource did in the hub, as Events: Deleted, Retained, or nothing to say. */
+export function deletionEvents(what: string, deleted: boolean, existed: boolean): EventNote[] {
+  if (deleted)
+    return [{ type: 'Normal', reason: 'Deleted', action: 'Delete', note: `deleted ${what}` }];
+  if (existed)
+    return [
+      {
+        type: 'Normal',
+        reason: 'Retained',
+        action: 'Retain',
+        note: `kept ${what} (deletion policy Retain)`,
+      },
+    ];
+  return [];
+}

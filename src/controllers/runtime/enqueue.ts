@@ -1,0 +1,28 @@
+/**
+ * Which changes of a watched object queue its key, and at what priority. The operator's own
+ * status writes come back as watch events: they must not start another round (the echo).
+ */
+import type { ObjectMeta } from '../../api/meta.ts';
+import type { Priority } from '../../priority.ts';
+
+interface Watched {
+  readonly metadata: ObjectMeta;
+}
+
+/** Status-only updates (our own writes among them) need no reconcile; spec, labels and deletion do. */
+export function worthReconciling(previous: Watched, next: Watched): boolean {
+  const a = previous.metadata;
+  const b = next.metadata;
+  return (
+    a.generation !== b.generation ||
+    a.deletionTimestamp !== b.deletionTimestamp ||
+    JSON.stringify(a.labels ?? {}) !== JSON.stringify(b.labels ?? {}) ||
+    JSON.stringify(a.annotations ?? {}) !== JSON.stringify(b.annotations ?? {}) ||
+    JSON.stringify(a.finalizers ?? []) !== JSON.stringify(b.finalizers ?? [])
+  );
+}
+
+/** Objects from the first list are routine; a change after it is one a person waits for. */
+export function priorityOfChange(cacheSynced: boolean): Priority {
+  return cacheSynced ? 'interactive' : 'background';
+}

@@ -1,0 +1,45 @@
+/**
+ * Checks each object's spec against its kind's schema in api/ once per generation. The CRD
+ * validates what the API server admits, but objects written under an older CRD, and what the
+ * CRD's patterns cannot say, reach the operator unchecked; the schema is the last word.
+ */
+import type { z } from 'zod';
+import type { KindObject } from './reconciler.ts';
+
+export class SpecCheck {
+  readonly #schema: z.ZodType;
+  /** By object key: the generation checked, and what was wrong with it (undefined: nothing). */
+  readonly #checked = new Map<string, { generation?: number; problem?: string }>();
+
+  constructor(schema: z.ZodType) {
+    this.#schema = schema;
+  }
+
+  /** What is wrong with the spec, naming the field; undefined when it is valid. */
+  problem(key: string, object: KindObject): string | undefined {
+    const generation = object.metadata.generation;
+    const known = this.#checked.get(key);
+    if (known && known.generation === generation) return known.problem;
+    const parsed = this.#schema.safeParse(object.spec);
+    const problem = parsed.success ? undefined : describeIssue(parsed.error.issues[0]);
+    this.#checked.set(key, {
+      ...(generation === undefined ? {} : { generation }),
+      ...(problem === undefined ? {} : { problem }),
+    });
+    return problem;
+  }
+
+  /** Drops what is known of a deleted object. */
+  forget(key: string): void {
+    this.#checked.delete(key);
+  }
+}
+
+/** "spec.members[2]: hub usernames ..." */
+function describeIssue(issue: z.core.$ZodIssue | undefined): string {
+  if (!issue) return 'spec: invalid';
+  let field = 'spec';
+  for (const part of issue.path)
+    field += typeof part === 'number' ? `[${part}]` : `.${String(part)}`;
+  return `${field}: ${issue.message}`;
+}

@@ -1,0 +1,28 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { HubServer } from '../../src/api/hubserver.ts';
+import { ReverseIndex } from '../../src/kube/reverse-index.ts';
+import { FakeInformer } from '../support/fake-informer.ts';
+
+const server = (name: string, username: string): HubServer =>
+  ({
+    apiVersion: 'hubops.io/v1alpha1',
+    kind: 'HubServer',
+    metadata: { namespace: 'team', name },
+    spec: { username, serverName: '', state: 'Running' },
+  }) as unknown as HubServer;
+
+test('an object is found under each term it mentions, and only under its current ones', () => {
+  const informer = new FakeInformer<HubServer>();
+  const index = new ReverseIndex(informer, (s) => [s.spec.username]);
+  informer.emit('added', server('a', 'ada'));
+  informer.emit('added', server('b', 'ada'));
+  informer.emit('added', server('c', 'bob'));
+  assert.deepEqual([...index.keysFor('ada')], ['team/a', 'team/b']);
+  informer.emit('updated', server('b', 'bob'));
+  assert.deepEqual([...index.keysFor('ada')], ['team/a']);
+  assert.deepEqual([...index.keysFor('bob')].sort(), ['team/b', 'team/c']);
+  informer.emit('deleted', server('a', 'ada'));
+  assert.equal(index.keysFor('ada').size, 0);
+  assert.equal(index.keysFor('nobody').size, 0);
+});
