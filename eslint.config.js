@@ -36,7 +36,7 @@ const top = [
   'priority',
 ];
 /** The folders of src/controllers that hold one kind each. */
-const kindFolders = ['hubuser', 'hubgroup', 'hubserver'];
+const kindFolders = ['hubuser', 'hubgroup', 'hubserver', 'hubs'];
 const allBut = (...allowed) => top.filter((name) => !allowed.includes(name));
 export const layers = [
   layer('api', allBut(), 'api/ imports nothing else from src.'),
@@ -62,7 +62,7 @@ export const layers = [
         {
           patterns: [
             {
-              regex: `^\\.\\./(${kindFolders.filter((other) => other !== kind).join('|')})/`,
+              regex: `^(\\.\\./)+(controllers/)?(${kindFolders.filter((other) => other !== kind).join('|')})/`,
               message: 'A kind folder imports the runtime, never another kind.',
             },
             { regex: '^(\\.\\./)+main\\.ts$', message: 'main.ts is the composition root.' },
@@ -79,7 +79,7 @@ export const layers = [
         {
           patterns: [
             {
-              regex: `^\\.\\./(${kindFolders.join('|')}|hub-controllers\\.ts|manager\\.ts)`,
+              regex: `^(\\.\\./)+(controllers/)?(${kindFolders.join('|')}|hub-controllers\\.ts|manager\\.ts)(/|$)`,
               message: 'The runtime is shared by the kinds and knows none of them.',
             },
             { regex: '^(\\.\\./)+main\\.ts$', message: 'main.ts is the composition root.' },

@@ -71,8 +71,11 @@ export interface Crd {
   };
 }
 
-/** The kinds in the order a reader meets them; any other kind follows, by name. */
-const kindOrder = ['HubUser', 'HubGroup', 'HubServer'];
+/**
+ * The kinds in the order a reader meets them (Hub last: without a hubRef the others use the hub of
+ * the operator's settings); any other kind follows, by name.
+ */
+const kindOrder = ['HubUser', 'HubGroup', 'HubServer', 'Hub'];
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const referencePath = join(root, 'docs', 'reference.md');
@@ -101,6 +104,14 @@ function cell(text: string): string {
 
 function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, ' ').trim();
+}
+
+/**
+ * A CRD description as Markdown text: descriptions are plain text (kubectl explain shows them
+ * as they are), so a `*`, as in `["*"]`, is escaped rather than read as emphasis.
+ */
+export function prose(text: string): string {
+  return text.replace(/\*/g, '\\*');
 }
 
 function code(text: string): string {
@@ -195,7 +206,7 @@ export function rowsOf(path: string, schema: Schema, required: boolean): Row[] {
         (rule) => `each item: ${rule.message ?? 'must hold'} (${code(rule.rule)})`,
       ),
     ],
-    description: `${schema.description ?? ''}${itemDescription}`.trim(),
+    description: prose(`${schema.description ?? ''}${itemDescription}`.trim()),
   };
   const rows = [row];
   const object = itemSchema?.properties ? itemSchema : schema;
@@ -229,7 +240,7 @@ function section(crd: Crd): string[] {
     const schema = version.schema.openAPIV3Schema;
     const props = schema.properties ?? {};
     out.push(`## ${names.kind}`, '');
-    if (schema.description) out.push(schema.description.replace(/\s*\n\s*/g, ' '), '');
+    if (schema.description) out.push(prose(schema.description.replace(/\s*\n\s*/g, ' ')), '');
     const aliases = [names.plural, names.singular, ...(names.shortNames ?? [])].filter(
       (n): n is string => Boolean(n),
     );
@@ -250,7 +261,7 @@ function section(crd: Crd): string[] {
             `| ${[
               c.name,
               code(c.jsonPath),
-              `${c.description ?? ''}${c.priority ? ' Shown with `-o wide`.' : ''}`,
+              `${prose(c.description ?? '')}${c.priority ? ' Shown with `-o wide`.' : ''}`,
             ]
               .map(cell)
               .join(' | ')} |`,

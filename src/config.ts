@@ -26,6 +26,28 @@ const flag = z
   .pipe(z.enum(['true', 'false', '1', '0', 'yes', 'no']))
   .transform((value) => ['true', '1', 'yes'].includes(value));
 const port = z.coerce.number().int().min(0).max(65535);
+const namespaceName = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** Comma-separated namespace names, or `*`; empty means unset (every namespace). */
+const namespaces = z
+  .string()
+  .transform((text) =>
+    text
+      .split(',')
+      .map((name) => name.trim())
+      .filter((name) => name !== ''),
+  )
+  .pipe(
+    z
+      .array(
+        z
+          .string()
+          .max(63)
+          .refine((name) => name === '*' || namespaceName.test(name), {
+            message: 'each entry is a namespace name or *',
+          }),
+      )
+      .transform((names) => (names.length === 0 ? undefined : names)),
+  );
 const seconds = (min: number) => z.coerce.number().min(min);
 
 /** Each setting: its variable, schema and default (as the environment would spell it). */
@@ -49,6 +71,20 @@ const settings = {
   hubRequestsPerSecond: ['HUB_REQUESTS_PER_SECOND', seconds(0.1), '100'],
   hubMaxSpawnsInFlight: ['HUB_MAX_SPAWNS_IN_FLIGHT', z.coerce.number().int().min(1), '64'],
   workers: ['WORKERS', z.coerce.number().int().min(1), '64'],
+  allowedNamespaces: ['ALLOWED_NAMESPACES', namespaces, ''],
+  adminNamespaces: ['ADMIN_NAMESPACES', namespaces, ''],
+  adoptionNamespaces: ['ADOPTION_NAMESPACES', namespaces, ''],
+  defaultHub: [
+    'DEFAULT_HUB',
+    z
+      .string()
+      .trim()
+      .regex(/^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/, {
+        message: 'a Hub as namespace/name, or empty',
+      })
+      .transform((key) => key || undefined),
+    '',
+  ],
 } as const;
 
 type Settings = typeof settings;

@@ -6,7 +6,8 @@
  */
 import { systemClock, type Clock } from './clock.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
-import { buildHubControllers } from './controllers/hub-controllers.ts';
+import type { RequestBudget } from './api/hub.ts';
+import { buildControllers } from './controllers/hub-controllers.ts';
 import { Manager } from './controllers/manager.ts';
 import { interactiveWorkers } from './controllers/runtime/runner.ts';
 import { healthRoutes, metricsRoutes, serve } from './endpoints.ts';
@@ -18,6 +19,7 @@ import { inClusterTarget, kubeconfigTarget, type KubeTarget } from './kube/kube-
 import { LeaderElector } from './kube/leader.ts';
 import { createLogger } from './log.ts';
 import { OperatorMetrics } from './metrics.ts';
+import { namespacesOf, type TenancyPolicy } from './plan/tenancy.ts';
 
 /** The API server to talk to; a kubeconfig or service account that cannot be used stops the start. */
 function kubeTarget(config: Config, clock: Clock): KubeTarget {
@@ -42,37 +44,57 @@ function readConfig(): Config {
   }
 }
 
-/** The hub client, its requests counted and timed in `metrics`. */
-function buildHub(
-  config: Config,
-  clock: Clock,
-  logger: ReturnType<typeof createLogger>,
-  metrics: OperatorMetrics,
+/**
+ * A hub client, its requests counted and timed in `metrics` under the label `hub`: `settings` for
+ * the hub of HUB_API_URL, the Hub's `namespace/name` for the others.
+ */
+function connectHub(
+  key: string,
+  url: string,
+  token: string,
+  budget: RequestBudget,
+  deps: { clock: Clock; logger: ReturnType<typeof createLogger>; metrics: OperatorMetrics },
 ): Hub {
+  const { metrics } = deps;
+  const label = key || 'settings';
   const hub = new Hub({
-    baseUrl: config.hubApiUrl,
-    token: config.hubApiToken,
-    clock,
-    logger: logger.child({ component: 'hub' }),
+    baseUrl: url,
+    token,
+    clock: deps.clock,
+    logger: deps.logger.child({ component: 'hub', hub: label }),
     budget: {
-      maxInFlight: config.hubMaxInFlight,
-      ratePerSecond: config.hubRequestsPerSecond,
-      maxSpawnsInFlight: config.hubMaxSpawnsInFlight,
+      maxInFlight: budget.maxInFlight,
+      ratePerSecond: budget.requestsPerSecond,
+      maxSpawnsInFlight: budget.maxSpawnsInFlight,
     },
     onRequest: (sample) => {
       metrics.hubRequests.inc({
+        hub: label,
         method: sample.method,
         route: sample.route,
         code: String(sample.outcome),
       });
       metrics.hubRequestSeconds.observe(
-        { method: sample.method, route: sample.route },
+        { hub: label, method: sample.method, route: sample.route },
         sample.durationMs / 1000,
       );
     },
   });
-  hub.health.onChange((state) => metrics.hubUp.set(state.status === 'down' ? 0 : 1));
+  hub.health.onChange((state) =>
+    metrics.hubUp.set({ hub: label }, state.status === 'down' ? 0 : 1),
+  );
   return hub;
+}
+
+/** The tenancy of the settings' hub: a list left unset admits every namespace (a local run). */
+function settingsPolicy(config: Config): TenancyPolicy {
+  const every = { every: true } as const;
+  return {
+    hubName: "the hub of the operator's settings",
+    allowed: namespacesOf(config.allowedNamespaces, every),
+    admin: namespacesOf(config.adminNamespaces, every),
+    adoption: namespacesOf(config.adoptionNamespaces, every),
+  };
 }
 
 async function main(): Promise<void> {
@@ -85,22 +107,31 @@ async function main(): Promise<void> {
     connections: config.workers + interactiveWorkers(config.workers) + 3,
   });
   const metrics = new OperatorMetrics();
-  const hub = buildHub(config, clock, logger, metrics);
+  const budget = {
+    maxInFlight: config.hubMaxInFlight,
+    requestsPerSecond: config.hubRequestsPerSecond,
+    maxSpawnsInFlight: config.hubMaxSpawnsInFlight,
+  };
+  const hubDeps = { clock, logger, metrics };
+  const hub = connectHub('', config.hubApiUrl, config.hubApiToken, budget, hubDeps);
   void describeHub(hub, logger);
   const events = new EventRecorder(
     kube,
     { controller: 'hubops.io/operator', instance: config.podName },
     { clock, logger },
   );
-  const controllers = buildHubControllers(hub, {
-    kube,
-    namespace: config.watchNamespace,
-    clock,
-    logger,
-    metrics,
-    events,
-    resyncMs: config.resyncSeconds * 1000,
-  });
+  const controllers = buildControllers(
+    {
+      hub,
+      url: config.hubApiUrl,
+      budget,
+      policy: settingsPolicy(config),
+      resyncMs: config.resyncSeconds * 1000,
+      ...(config.defaultHub ? { defaultHub: config.defaultHub } : {}),
+      connect: (key, url, token, hubBudget) => connectHub(key, url, token, hubBudget, hubDeps),
+    },
+    { kube, namespace: config.watchNamespace, clock, logger, metrics, events },
+  );
   // Its own connection: a renewal must not queue behind a burst of status writes.
   const leaseKube = config.leaderElection
     ? new KubeClient(target, { connections: 1, timeoutMs: config.leaseRenewDeadlineSeconds * 1000 })
@@ -121,7 +152,6 @@ async function main(): Promise<void> {
     );
   const manager = new Manager({
     controllers,
-    health: hub.health,
     workers: config.workers,
     ...(elector ? { elector } : {}),
     clock,
@@ -162,7 +192,6 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'Shutting down: finishing work in flight');
     await manager.stop();
-    await hub.close();
     await kube.close();
     await leaseKube?.close();
     health.server.close();

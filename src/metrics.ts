@@ -39,20 +39,21 @@ export class OperatorMetrics {
   });
   readonly hubRequests = new Counter({
     name: 'hubops_hub_requests_total',
-    help: 'Requests to the JupyterHub API by method, route template and outcome (HTTP status or error code).',
-    labelNames: ['method', 'route', 'code'] as const,
+    help: 'Requests to the JupyterHub API by hub, method, route template and outcome (HTTP status or error code).',
+    labelNames: ['hub', 'method', 'route', 'code'] as const,
     registers: [this.registry],
   });
   readonly hubRequestSeconds = new Histogram({
     name: 'hubops_hub_request_duration_seconds',
-    help: 'JupyterHub API request duration by method and route template.',
-    labelNames: ['method', 'route'] as const,
+    help: 'JupyterHub API request duration by hub, method and route template.',
+    labelNames: ['hub', 'method', 'route'] as const,
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10, 30],
     registers: [this.registry],
   });
   readonly hubUp = new Gauge({
     name: 'hubops_hub_up',
-    help: '1 when the hub answers, 0 while it is unreachable.',
+    help: '1 when the hub answers, 0 while it is unreachable; by hub (`settings` for HUB_API_URL, else the Hub namespace/name).',
+    labelNames: ['hub'] as const,
     registers: [this.registry],
   });
   readonly leader = new Gauge({

@@ -108,3 +108,46 @@ test('the token never appears in an error message', () => {
     (err: unknown) => !String(err).includes('super-secret'),
   );
 });
+
+test('the namespaces of the settings hub: unset admits every namespace, a list only those', () => {
+  const unset = load(token);
+  assert.deepEqual(
+    [unset.allowedNamespaces, unset.adminNamespaces, unset.adoptionNamespaces],
+    [undefined, undefined, undefined],
+  );
+  const set = load({
+    ...token,
+    ALLOWED_NAMESPACES: ' jhub, course-a ,course-b',
+    ADMIN_NAMESPACES: 'jhub',
+    ADOPTION_NAMESPACES: '*',
+  });
+  assert.deepEqual(set.allowedNamespaces, ['jhub', 'course-a', 'course-b']);
+  assert.deepEqual(set.adminNamespaces, ['jhub']);
+  assert.deepEqual(set.adoptionNamespaces, ['*']);
+});
+
+test('a namespace list with something that is not a namespace name stops the start', () => {
+  for (const [variable, value] of [
+    ['ALLOWED_NAMESPACES', 'Course-A'],
+    ['ADMIN_NAMESPACES', 'jhub,team/b'],
+    ['ADOPTION_NAMESPACES', 'a*'],
+  ] as const) {
+    assert.throws(
+      () => load({ ...token, [variable]: value }),
+      (err: unknown) =>
+        err instanceof ConfigError &&
+        err.setting === variable &&
+        /namespace name or \*/.test(err.message),
+      `${variable}=${value}`,
+    );
+  }
+});
+
+test('DEFAULT_HUB names a Hub as namespace/name, or nothing', () => {
+  assert.equal(load(token).defaultHub, undefined);
+  assert.equal(load({ ...token, DEFAULT_HUB: 'jhub/jupyterhub' }).defaultHub, 'jhub/jupyterhub');
+  assert.throws(
+    () => load({ ...token, DEFAULT_HUB: 'jupyterhub' }),
+    (err: unknown) => err instanceof ConfigError && err.setting === 'DEFAULT_HUB',
+  );
+});

@@ -69,7 +69,7 @@ test('a running operator is healthy, ready once it has listed, leads, and serves
     'hubops_queue_depth',
     'hubops_hub_requests_total',
     'hubops_leader 1',
-    'hubops_hub_up 1',
+    'hubops_hub_up{hub="settings"} 1',
     'hubops_informer_restarts_total',
   ]) {
     assert.ok(metrics.body.includes(name), `${name} in /metrics`);

@@ -5,6 +5,11 @@ not user traffic), sqlite in the run folder, named servers on, and a stand-in si
 that starts in well under a second. up.sh passes ports, paths and the service token through the
 environment. The operator's service gets the scopes it needs plus the admin role, which
 JupyterHub 4.1.6 / 5.1+ require for granting or changing `admin` on users.
+
+Every piece of state lives in HUBOPS_HUB_DIR (database, cookie secret, pid file, user homes; the
+run script also starts the hub there), and the only port bound is HUBOPS_HUB_PORT on 127.0.0.1:
+the in-memory proxy has no API port and the public URL is never bound; stand-in servers take a
+random loopback port each. So up.sh can run two hubs (hub, hub2) that share nothing.
 """
 
 import os

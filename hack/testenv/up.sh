@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Starts, or reuses when already running, a real etcd + kube-apiserver and a real JupyterHub on
-# free loopback ports, then writes the env file (CONTRACT §2). Each process gets a run script in
-# its folder (run.sh), so a test can stop it by PID and start it again on the same port and data.
+# Starts, or reuses when already running, a real etcd + kube-apiserver and two independent
+# JupyterHubs of the same release (folders hub and hub2: own ports, token, database; the second is
+# for tests of several hubs) on free loopback ports, then writes the env file (CONTRACT §2). Each
+# process gets a run script in its folder (NAME.run.sh), so a test can stop it by PID and start it
+# again on the same port and data.
 #   HUB_VERSION       hub release to run (default below); a running hub of another version is replaced
 #   TESTENV_DIR       folder for pids, logs, certificates and data (default .testenv/dev)
 #   TESTENV_ENV_FILE  the env file to write (default .testenv/env)
@@ -13,6 +15,7 @@ TESTENV_DIR="${TESTENV_DIR:-$ROOT/.testenv/dev}"
 ENV_FILE="${TESTENV_ENV_FILE:-$ROOT/.testenv/env}"
 KDIR="$TESTENV_DIR/kube"
 HDIR="$TESTENV_DIR/hub"
+H2DIR="$TESTENV_DIR/hub2"
 # shellcheck source=lib.sh
 . "$HERE/lib.sh"
 mkdir -p "$TESTENV_DIR"
@@ -74,41 +77,70 @@ kube_up() {
   echo "testenv: kube-apiserver ready at https://127.0.0.1:$ap (etcd 127.0.0.1:$ep)"
 }
 
-hub_up() {
-  if alive "$HDIR/jupyterhub.pid" jupyterhub && [ "$(cat "$HDIR/version" 2>/dev/null)" = "$HUB_VERSION" ] &&
-    curl -fsS "$(cat "$HDIR/api_url")/" >/dev/null 2>&1; then
-    echo "testenv: reusing JupyterHub $HUB_VERSION at $(cat "$HDIR/api_url")"
-    return
-  fi
-  local venv port public_port token
+# hub_running DIR: the JupyterHub started from DIR still runs, is of $HUB_VERSION and answers.
+hub_running() {
+  alive "$1/jupyterhub.pid" jupyterhub && [ "$(cat "$1/version" 2>/dev/null)" = "$HUB_VERSION" ] &&
+    curl -fsS "$(cat "$1/api_url")/" >/dev/null 2>&1
+}
+
+# hub_start DIR PORT PUBLIC_PORT: stops whatever hub ran from DIR and starts a fresh JupyterHub
+# $HUB_VERSION there (empty database, new token, its own run script) on PORT, with PUBLIC_PORT as
+# its never-bound public URL. All of a hub's state lives in DIR (jupyterhub_config.py), so hubs in
+# different folders share nothing.
+hub_start() {
+  local dir=$1 port=$2 public_port=$3 name venv token got
+  name=$(basename "$dir")
   venv=$("$HERE/hub-venv.sh" "$HUB_VERSION")
-  stop_pidfile "$HDIR/jupyterhub.pid" jupyterhub
-  rm -rf "$HDIR"
-  mkdir -p "$HDIR/homes"
-  read -r port public_port < <(free_ports 2)
+  stop_pidfile "$dir/jupyterhub.pid" jupyterhub
+  rm -rf "$dir"
+  mkdir -p "$dir/homes"
   token=$(openssl rand -hex 32)
-  echo "$HUB_VERSION" >"$HDIR/version"
-  echo "http://127.0.0.1:$port/hub/api" >"$HDIR/api_url"
-  echo "$token" >"$HDIR/token"
-  HUBOPS_HUB_DIR="$HDIR" HUBOPS_HUB_PORT="$port" HUBOPS_PUBLIC_PORT="$public_port" HUBOPS_HUB_TOKEN="$token" \
+  echo "$HUB_VERSION" >"$dir/version"
+  echo "http://127.0.0.1:$port/hub/api" >"$dir/api_url"
+  echo "$token" >"$dir/token"
+  HUBOPS_HUB_DIR="$dir" HUBOPS_HUB_PORT="$port" HUBOPS_PUBLIC_PORT="$public_port" HUBOPS_HUB_TOKEN="$token" \
     HUBOPS_STUB_SERVER="$HERE/stub_server.py" \
-    write_run_script "$HDIR" jupyterhub "$venv/bin/jupyterhub" -f "$HERE/jupyterhub_config.py"
-  "$HDIR/jupyterhub.run.sh"
-  wait_for "JupyterHub $HUB_VERSION" 90 "$HDIR/jupyterhub.log" curl -fsS "http://127.0.0.1:$port/hub/api/"
-  local got
+    write_run_script "$dir" jupyterhub "$venv/bin/jupyterhub" -f "$HERE/jupyterhub_config.py"
+  "$dir/jupyterhub.run.sh"
+  wait_for "JupyterHub $HUB_VERSION ($name)" 90 "$dir/jupyterhub.log" curl -fsS "http://127.0.0.1:$port/hub/api/"
   got=$(curl -fsS "http://127.0.0.1:$port/hub/api/" | python3 -c 'import json,sys; print(json.load(sys.stdin)["version"])')
-  [ "$got" = "$HUB_VERSION" ] || { echo "testenv: asked for JupyterHub $HUB_VERSION, got $got" >&2; exit 1; }
-  echo "testenv: JupyterHub $HUB_VERSION ready at http://127.0.0.1:$port/hub/api"
+  [ "$got" = "$HUB_VERSION" ] || { echo "testenv: asked for JupyterHub $HUB_VERSION ($name), got $got" >&2; exit 1; }
+  echo "testenv: JupyterHub $HUB_VERSION ($name) ready at http://127.0.0.1:$port/hub/api"
+}
+
+# hubs_up DIR...: reuses each hub that runs $HUB_VERSION and starts the others side by side (about
+# half the time of one after the other), on ports chosen in one free_ports call so that no two
+# pick the same; hub-venv.sh takes a lock when it has to install. Every start is waited for, so a
+# failure of one never leaves another half started behind the script.
+hubs_up() {
+  local dir starting=() ports=() pids=() i pid ok=true
+  for dir in "$@"; do
+    if hub_running "$dir"; then
+      echo "testenv: reusing JupyterHub $HUB_VERSION ($(basename "$dir")) at $(cat "$dir/api_url")"
+    else
+      starting+=("$dir")
+    fi
+  done
+  [ ${#starting[@]} -gt 0 ] || return 0
+  read -r -a ports < <(free_ports $((2 * ${#starting[@]})))
+  for i in "${!starting[@]}"; do
+    hub_start "${starting[$i]}" "${ports[$((2 * i))]}" "${ports[$((2 * i + 1))]}" &
+    pids+=($!)
+  done
+  for pid in "${pids[@]}"; do wait "$pid" || ok=false; done
+  $ok || { echo "testenv: JupyterHub $HUB_VERSION did not start in every folder (see above)" >&2; exit 1; }
 }
 
 kube_up
-hub_up
+hubs_up "$HDIR" "$H2DIR"
 mkdir -p "$(dirname "$ENV_FILE")"
 cat >"$ENV_FILE.tmp" <<EOT
 KUBECONFIG=$KDIR/admin.kubeconfig
 OPERATOR_KUBECONFIG=$KDIR/operator.kubeconfig
 HUB_API_URL=$(cat "$HDIR/api_url")
 HUB_API_TOKEN=$(cat "$HDIR/token")
+HUB2_API_URL=$(cat "$H2DIR/api_url")
+HUB2_API_TOKEN=$(cat "$H2DIR/token")
 HUB_VERSION=$HUB_VERSION
 TESTENV_DIR=$TESTENV_DIR
 EOT

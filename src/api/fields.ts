@@ -1,7 +1,9 @@
 /**
  * Fields more than one kind shares: JupyterHub's naming rules as patterns that mean the same to
  * JavaScript (with the `u` flag) and to the API server's RE2, so crds/*.yaml carries them
- * verbatim; deletionPolicy and ownership; and the status fields common to all three kinds.
+ * verbatim; Kubernetes' own naming rules (DNS-1123 labels and subdomains, Secret keys) for the
+ * fields that name objects; `hubRef` and the namespace lists of a Hub; deletionPolicy and
+ * ownership; and the status fields common to all kinds.
  */
 import { z } from 'zod';
 import { conditionSchema } from './conditions.ts';
@@ -62,6 +64,68 @@ export const displayNameSchema = z
   .max(255)
   .regex(displayNamePattern, 'a display name is printable words joined by single spaces');
 
+/** A DNS-1123 label, as namespace names are: a-z, 0-9 and `-`, alphanumeric at both ends. */
+export const dnsLabelPattern = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/u;
+
+/** A DNS-1123 subdomain, as most object names are: DNS-1123 labels joined by `.`. */
+export const dnsSubdomainPattern =
+  /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/u;
+
+/** A key of a Secret's data: letters, digits, `-`, `_` and `.`. */
+export const secretKeyPattern = /^[-._a-zA-Z0-9]+$/u;
+
+/** An entry of a Hub's namespace lists: a namespace name (DNS-1123 label), or `*` for all. */
+export const namespaceEntryPattern = /^(\*|[a-z0-9]([-a-z0-9]*[a-z0-9])?)$/u;
+
+/** The name of an object that may be named with dots, such as a Hub or a Secret: 1-253 characters. */
+export const objectNameSchema = z
+  .string()
+  .max(253)
+  .regex(
+    dnsSubdomainPattern,
+    'a name is lowercase a-z, 0-9, "-" and ".", and starts and ends with a letter or digit',
+  );
+
+/** A namespace name: a DNS-1123 label of 1-63 characters. */
+export const namespaceNameSchema = z
+  .string()
+  .max(63)
+  .regex(
+    dnsLabelPattern,
+    'a namespace is lowercase a-z, 0-9 and "-", and starts and ends with a letter or digit',
+  );
+
+/** A key of a Secret's data, 1-253 characters. */
+export const secretKeySchema = z
+  .string()
+  .min(1)
+  .max(253)
+  .regex(secretKeyPattern, 'a Secret key is letters, digits, "-", "_" and "."');
+
+/**
+ * A list of namespaces a Hub grants something to: namespace names, or `*` for every namespace;
+ * each at most once, at most 1000.
+ */
+export const namespaceListSchema = z
+  .array(
+    z
+      .string()
+      .max(63)
+      .regex(namespaceEntryPattern, 'a namespace name (lowercase a-z, 0-9 and "-") or "*"'),
+  )
+  .max(1000)
+  .refine((names) => new Set(names).size === names.length, 'namespaces are listed once each');
+
+/**
+ * The Hub a resource uses: its name, and its namespace (unset: the resource's own). A resource
+ * without one uses the hub of the operator's settings.
+ */
+export const hubRefSchema = z.object({
+  name: objectNameSchema,
+  namespace: namespaceNameSchema.optional(),
+});
+export type HubRef = z.output<typeof hubRefSchema>;
+
 /** `Delete` or `Retain` the hub object with the resource; unset depends on `ownership`. */
 export const deletionPolicySchema = z.enum(['Delete', 'Retain']);
 export type DeletionPolicy = z.output<typeof deletionPolicySchema>;
@@ -73,7 +137,7 @@ export type Ownership = z.output<typeof ownershipSchema>;
 /** An RFC 3339 timestamp, as status fields carry them. */
 export const timestampSchema = z.iso.datetime({ offset: true });
 
-/** The status fields all three kinds have; spread into each kind's status object. */
+/** The status fields all kinds have; spread into each kind's status object. */
 export const commonStatusShape = {
   observedGeneration: z.int().min(0).optional(),
   conditions: z.array(conditionSchema).optional(),

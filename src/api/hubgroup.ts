@@ -7,6 +7,7 @@ import { z } from 'zod';
 import {
   commonStatusShape,
   deletionPolicySchema,
+  hubRefSchema,
   groupNameSchema,
   ownershipSchema,
   usernameSchema,
@@ -34,7 +35,8 @@ export const labelSelectorSchema = z.object({
 /**
  * The desired hub group. `groupName` unset means metadata.name. The members are `members` plus
  * the usernames of the HubUsers in the namespace that `memberSelector` matches; `Exact` removes
- * any other member, `Additive` only adds. Unknown fields are dropped.
+ * any other member, `Additive` only adds. `hubRef` unset means the hub of the operator's settings
+ * (hub-ref.ts). Unknown fields are dropped.
  */
 export const hubGroupSpecSchema = z.object({
   groupName: groupNameSchema.optional(),
@@ -46,6 +48,7 @@ export const hubGroupSpecSchema = z.object({
   membershipPolicy: z.enum(['Exact', 'Additive']).default('Exact'),
   properties: z.record(z.string(), z.unknown()).optional(),
   deletionPolicy: deletionPolicySchema.optional(),
+  hubRef: hubRefSchema.optional(),
 });
 
 /** What the operator last observed in the hub; every field is optional until it has. */

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import {
   commonStatusShape,
   deletionPolicySchema,
+  hubRefSchema,
   displayNameSchema,
   ownershipSchema,
   serverNameSchema,
@@ -18,7 +19,8 @@ import type { Resource } from './meta.ts';
 /**
  * The desired server. `serverName` "" is the user's default server. With `keepRunning` false a
  * server is started once per change of the spec and a later stop (idle culler, user) is
- * respected; with true it is started whenever it is found stopped. Unknown fields are dropped.
+ * respected; with true it is started whenever it is found stopped. `hubRef` unset means the hub
+ * of the operator's settings (hub-ref.ts). Unknown fields are dropped.
  */
 export const hubServerSpecSchema = z.object({
   username: usernameSchema,
@@ -28,6 +30,7 @@ export const hubServerSpecSchema = z.object({
   userOptions: z.record(z.string(), z.unknown()).optional(),
   displayName: displayNameSchema.optional(),
   deletionPolicy: deletionPolicySchema.optional(),
+  hubRef: hubRefSchema.optional(),
 });
 
 /** What the operator last observed in the hub; every field is optional until it has. */

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import {
   commonStatusShape,
   deletionPolicySchema,
+  hubRefSchema,
   ownershipSchema,
   timestampSchema,
   usernameSchema,
@@ -15,13 +16,14 @@ import type { Resource } from './meta.ts';
 
 /**
  * The desired hub user. `username` unset means metadata.name; `deletionPolicy` unset means
- * Delete for a hub user the operator created and Retain for one it adopted. Unknown fields are
- * dropped.
+ * Delete for a hub user the operator created and Retain for one it adopted; `hubRef` unset means
+ * the hub of the operator's settings (hub-ref.ts). Unknown fields are dropped.
  */
 export const hubUserSpecSchema = z.object({
   username: usernameSchema.optional(),
   admin: z.boolean().default(false),
   deletionPolicy: deletionPolicySchema.optional(),
+  hubRef: hubRefSchema.optional(),
 });
 
 /** What the operator last observed in the hub; every field is optional until it has. */

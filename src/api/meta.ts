@@ -1,5 +1,5 @@
 /**
- * The API identity of the three custom resources (group, version, kinds and their names, as
+ * The API identity of the custom resources (group, version, kinds and their names, as
  * crds/*.yaml declare them), the object metadata the operator reads, and object keys.
  * Pure; imports nothing else from src.
  */
@@ -8,18 +8,22 @@ export const group = 'hubops.io';
 export const version = 'v1alpha1';
 export const apiVersion = `${group}/${version}` as const;
 
-export type Kind = 'HubUser' | 'HubGroup' | 'HubServer';
+/** The kinds whose objects declare something in a hub, and name the hub they use. */
+export type DeclaringKind = 'HubUser' | 'HubGroup' | 'HubServer';
+/** `Hub`: where a hub is and who may use it. */
+export type Kind = 'Hub' | DeclaringKind;
 
 /** The names the API server knows a kind by; each equals the `names` of its CRD. */
 export interface KindDescriptor<K extends Kind = Kind> {
   readonly kind: K;
   readonly plural: string;
   readonly singular: string;
-  readonly shortName: string;
+  readonly shortName?: string;
 }
 
-/** One descriptor per kind. All three are namespaced and in the category `jupyterhub`. */
+/** One descriptor per kind. All are namespaced and in the category `jupyterhub`. */
 export const kinds: { readonly [K in Kind]: KindDescriptor<K> } = {
+  Hub: { kind: 'Hub', plural: 'hubs', singular: 'hub' },
   HubUser: { kind: 'HubUser', plural: 'hubusers', singular: 'hubuser', shortName: 'hu' },
   HubGroup: { kind: 'HubGroup', plural: 'hubgroups', singular: 'hubgroup', shortName: 'hg' },
   HubServer: { kind: 'HubServer', plural: 'hubservers', singular: 'hubserver', shortName: 'hs' },
@@ -30,7 +34,7 @@ export const category = 'jupyterhub';
 
 /**
  * The object metadata the operator uses, as the API server sends it in JSON: timestamps are
- * RFC 3339 strings. `namespace` is always set, since all three kinds are namespaced.
+ * RFC 3339 strings. `namespace` is always set, since every kind is namespaced.
  */
 export interface ObjectMeta {
   name: string;

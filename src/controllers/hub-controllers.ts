@@ -1,61 +1,121 @@
 /**
- * The controllers of one hub: the hub's shared parts (its snapshot, the user batcher, the one
- * action executor, every kind's cache and the HubUser lookups), then one controller per kind,
- * each wiring its own triggers, and the resync over them all.
+ * The operator's controllers: the hubs it serves (the hub of its settings, and one per Hub
+ * object, built by the Hub controller at run time), every kind's cache, the HubUser lookups,
+ * then one controller per declaring kind, each wiring its own triggers, and the Hub controller.
  */
-import type { Kind } from '../api/meta.ts';
+import type { RequestBudget } from '../api/hub.ts';
+import type { Hub as HubObject } from '../api/hub.ts';
+import { keyOf, kinds, type DeclaringKind } from '../api/meta.ts';
 import type { Hub } from '../hub/hub.ts';
-import { HubSnapshot } from '../hub/snapshot.ts';
-import { UserBatcher } from '../hub/user-batcher.ts';
+import type { KubeClient } from '../kube/kube-client.ts';
+import { ReverseIndex } from '../kube/reverse-index.ts';
+import { readSecretKey } from '../kube/secrets.ts';
+import type { TenancyPolicy } from '../plan/tenancy.ts';
+import type { Priority } from '../priority.ts';
+import { HubReconciler } from './hubs/reconciler.ts';
+import type { UnitSettings } from './hubs/status.ts';
 import { hubGroupKind } from './hubgroup/kind.ts';
 import { hubServerKind } from './hubserver/kind.ts';
 import { HubUserIndex } from './hubuser/hubuser-index.ts';
 import { hubUserKind } from './hubuser/kind.ts';
-import { buildInformer, type Controller, type ControllerDeps } from './runtime/controller.ts';
-import { HubActions } from './runtime/hub-actions.ts';
+import {
+  buildController,
+  buildInformer,
+  buildQueue,
+  type ControllerDeps,
+  type ControllerHandle,
+} from './runtime/controller.ts';
+import { HubDirectory } from './runtime/hub-directory.ts';
 import type { HubEnvironment, KindObjects } from './runtime/hub-kind.ts';
-import { Resyncer } from './runtime/resync.ts';
+import { HubUnit } from './runtime/hub-unit.ts';
 
-/** The kinds every hub serves, in the order their controllers are built. */
+/** The declaring kinds, in the order their controllers are built. */
 export const hubKinds = [hubUserKind, hubGroupKind, hubServerKind] as const;
 
-export interface HubControllers {
-  readonly snapshot: HubSnapshot;
-  readonly resyncer: Resyncer;
-  readonly all: readonly Controller<KindObjects[Kind]>[];
+/** The hub of the operator's settings, and how to reach the hubs Hub objects name. */
+export interface HubSettings {
+  /** The client of the settings' hub (HUB_API_URL), its budget built in. */
+  readonly hub: Hub;
+  readonly url: string;
+  readonly budget: RequestBudget;
+  readonly policy: TenancyPolicy;
+  readonly resyncMs: number;
+  /** `namespace/name` of a Hub object that resources without hubRef use, instead of `hub`. */
+  readonly defaultHub?: string;
+  /** A client for the hub of a Hub object; `key` names it in metrics and logs. */
+  readonly connect: (key: string, url: string, token: string, budget: RequestBudget) => Hub;
 }
 
-export function buildHubControllers(
-  hub: Hub,
-  deps: ControllerDeps & { resyncMs: number },
-): HubControllers {
-  const snapshot = new HubSnapshot(hub);
-  const actions = new HubActions({
-    hub,
-    snapshot,
-    batcher: new UserBatcher(hub.users, deps.clock),
-  });
+export interface Controllers {
+  readonly hubs: HubDirectory;
+  readonly all: readonly ControllerHandle[];
+}
+
+export function buildControllers(
+  settings: HubSettings,
+  deps: ControllerDeps & { kube: KubeClient },
+): Controllers {
   const informers = {
-    HubUser: buildInformer<KindObjects['HubUser']>(hubUserKind.descriptor, deps),
-    HubGroup: buildInformer<KindObjects['HubGroup']>(hubGroupKind.descriptor, deps),
-    HubServer: buildInformer<KindObjects['HubServer']>(hubServerKind.descriptor, deps),
+    HubUser: buildInformer<KindObjects['HubUser']>(kinds.HubUser, deps),
+    HubGroup: buildInformer<KindObjects['HubGroup']>(kinds.HubGroup, deps),
+    HubServer: buildInformer<KindObjects['HubServer']>(kinds.HubServer, deps),
   };
+  const hubs = new HubDirectory(settings.defaultHub ?? '');
+  const controllers: ControllerHandle[] = [];
+  // Which objects use each hub: its resync, and a Hub's arrival or change, queue only those.
+  const byHub = Object.values(informers).map(
+    (informer) =>
+      new ReverseIndex<KindObjects[DeclaringKind]>(informer, (object) => [hubs.keyOf(object)]),
+  );
+  const enqueueHub = (key: string, priority: Priority): void => {
+    byHub.forEach((index, i) => controllers[i]?.runner.enqueueKeys(index.keysFor(key), priority));
+  };
+  const unitOf = (key: string, unitSettings: UnitSettings, hub: Hub): HubUnit =>
+    new HubUnit({
+      key,
+      hub,
+      url: unitSettings.url,
+      budget: unitSettings.budget,
+      policy: unitSettings.policy,
+      resyncMs: unitSettings.resyncMs,
+      clock: deps.clock,
+      logger: deps.logger.child({ hub: key || 'settings' }),
+      enqueueHub,
+    });
+  // With DEFAULT_HUB the settings name a Hub object instead: one unit per hub, not two.
+  if (settings.defaultHub === undefined) hubs.add(unitOf('', settings, settings.hub));
   const env: HubEnvironment = {
-    hub,
-    snapshot,
-    actions,
+    hubs,
     informers,
-    caches: informers,
-    hubUsers: new HubUserIndex(informers.HubUser),
+    hubUsers: new HubUserIndex(informers.HubUser, (user) => hubs.keyOf(user)),
   };
-  const all = hubKinds.map((kind) => kind.build(env, deps));
-  const resyncer = new Resyncer({
-    snapshot,
-    targets: all.map((controller) => controller.runner),
-    clock: deps.clock,
-    logger: deps.logger,
-    periodMs: deps.resyncMs,
-    hubBusy: () => hub.servers.starting(),
+  for (const kind of hubKinds) controllers.push(kind.build(env, deps));
+  // A chart upgrade does not upgrade CRDs: without the Hub CRD the other kinds still run.
+  const hubInformer = buildInformer<HubObject>(kinds.Hub, deps, { optional: true });
+  // Until a Hub's first reconcile, its resources wait rather than read HubNotFound (a restart
+  // would otherwise flap their status).
+  hubInformer.onChange((change, hub) => {
+    const key = keyOf(hub.metadata.namespace, hub.metadata.name);
+    if (change === 'deleted') void hubReconciler.forget(key);
+    else hubs.expect(key);
   });
-  return { snapshot, resyncer, all };
+  const hubReconciler = new HubReconciler({
+    hubs,
+    readToken: (namespace, name, key) => readSecretKey(deps.kube, namespace, name, key),
+    openUnit: (key, unitSettings, token) =>
+      unitOf(
+        key,
+        unitSettings,
+        settings.connect(key, unitSettings.url, token, unitSettings.budget),
+      ),
+    enqueueHub,
+  });
+  controllers.push(
+    buildController(
+      hubReconciler,
+      { informer: hubInformer, queue: buildQueue(kinds.Hub, deps) },
+      deps,
+    ),
+  );
+  return { hubs, all: controllers };
 }

@@ -6,14 +6,12 @@
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
-import type { HubHealth } from '../hub/health.ts';
 import type { LeaderElector } from '../kube/leader.ts';
-import type { HubControllers } from './hub-controllers.ts';
+import type { Controllers } from './hub-controllers.ts';
 import { drainTimeoutMs } from './runtime/timings.ts';
 
 export interface ManagerDeps {
-  readonly controllers: HubControllers;
-  readonly health: HubHealth;
+  readonly controllers: Controllers;
   /** Workers per kind (plus the interactive ones each runner adds). */
   readonly workers: number;
   /** Absent: this process leads from the start (a single local run). */
@@ -66,7 +64,7 @@ export class Manager {
     if (this.#stopping) return;
     this.#stopping = true;
     const { controllers, clock, logger, elector } = this.#deps;
-    controllers.resyncer.stop();
+    for (const unit of controllers.hubs.units()) unit.resyncer.stop();
     for (const controller of controllers.all) controller.runner.stop();
     const drained = await Promise.race([
       Promise.all(this.#runs).then(() => true),
@@ -76,21 +74,21 @@ export class Manager {
       logger.warn({ timeoutMs: drainTimeoutMs }, 'Work still in flight at the drain deadline');
     await elector?.release();
     await Promise.all(controllers.all.map((c) => c.informer.stop()));
+    await Promise.all(controllers.hubs.units().map((unit) => unit.stop()));
   }
 
   #lead(): void {
-    const { controllers, health, workers } = this.#deps;
+    const { controllers, workers } = this.#deps;
     this.#deps.leading?.();
     // The first reconciles wait for a hub sweep: read it while the caches finish their lists.
     // Not before leading: a sweep taken while the old leader still writes can miss its creates.
-    controllers.snapshot.ready('background').catch(() => {
-      // A failed sweep is tried again by the first reconcile that needs it, and reported there.
-    });
+    // (The units of Hub objects start when the Hub controller makes them, leading by then.)
+    for (const unit of controllers.hubs.units()) unit.startSweeping();
     // A group's selector reads the HubUser cache: reconciling before every cache has its
     // first list would see a partial namespace and remove members that are only not loaded.
     void Promise.all(controllers.all.map((c) => c.informer.synced)).then(() => {
       if (this.#stopping) return;
-      controllers.resyncer.start(health);
+      for (const unit of controllers.hubs.units()) unit.start();
       for (const controller of controllers.all) this.#runs.push(controller.runner.run(workers));
     });
   }

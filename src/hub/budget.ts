@@ -1,8 +1,8 @@
 /**
  * One request budget per hub, shared by every caller: a cap on requests in flight (the hub
- * serves the API from one thread) and a token-bucket rate. Interactive work (a change a person waits for) goes
- * ahead of background work (resync sweeps), but background work keeps a guaranteed share so a
- * busy cluster cannot starve drift repair. Server starts have a lane of their own (see `Lane`).
+ * serves the API from one thread) and a token-bucket rate. Interactive work (a change a person
+ * waits for) goes ahead of background work (resync sweeps), but background work keeps a
+ * guaranteed share so a busy cluster cannot starve drift repair. Server starts have a lane of their own (see `Lane`).
  */
 import type { Clock } from '../clock.ts';
 import type { Priority } from '../priority.ts';

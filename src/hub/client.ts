@@ -45,7 +45,7 @@ export class HubClient {
   readonly health: HubHealth;
   readonly #origin: string;
   readonly #root: string;
-  readonly #authorization: string;
+  #authorization: string;
   readonly #dispatcher: Dispatcher;
   readonly #ownsDispatcher: boolean;
   readonly #clock: Clock;
@@ -81,6 +81,16 @@ export class HubClient {
   }
 
   /** Sends a request under the budget and retry policy; resolves for 2xx/3xx, throws HubError otherwise. */
+  /** Sends `token` from the next request on: a rotated token needs no new client or budget. */
+  setToken(token: string): void {
+    this.#authorization = `token ${token}`;
+  }
+
+  /** The client's clock, for stamping what its answers say. */
+  now(): number {
+    return this.#clock.now();
+  }
+
   async send(request: HubRequest): Promise<HubResponse> {
     for (let attempt = 1; ; attempt++) {
       const outcome = await this.#attempt(request);

@@ -8,12 +8,22 @@ import type { Priority } from '../priority.ts';
 import type { Hub } from './hub.ts';
 import type { HubGroup, HubUser } from './models.ts';
 
+/** Counts from one sweep, as the hub listed them. */
+export interface SweepFigures {
+  readonly users: number;
+  readonly groups: number;
+  readonly runningServers: number;
+  /** Epoch milliseconds, by the hub client's clock. */
+  readonly endedAt: number;
+}
+
 export class HubSnapshot {
   readonly #hub: Hub;
   #users = new Map<string, HubUser>();
   #groups = new Map<string, HubGroup>();
   #sweep: Promise<void> | undefined;
   #swept = false;
+  #lastSweep: SweepFigures | undefined;
   /** Writes recorded while a sweep runs: null means deleted. They win over the sweep's pages. */
   #usersTouched = new Map<string, HubUser | null>();
   #groupsTouched = new Map<string, HubGroup | null>();
@@ -32,6 +42,11 @@ export class HubSnapshot {
   sweep(priority: Priority = 'background'): Promise<void> {
     this.#sweep ??= this.#run(priority).finally(() => (this.#sweep = undefined));
     return this.#sweep;
+  }
+
+  /** What the last completed sweep found, and when it ended; undefined before the first. */
+  get lastSweep(): SweepFigures | undefined {
+    return this.#lastSweep;
   }
 
   user(name: string): HubUser | undefined {
@@ -84,6 +99,15 @@ export class HubSnapshot {
       this.#hub.users.list({ priority }),
       this.#hub.groups.list({ priority }),
     ]);
+    this.#lastSweep = {
+      users: users.size,
+      groups: groups.size,
+      runningServers: [...users.values()].reduce(
+        (sum, user) => sum + Object.values(user.servers ?? {}).filter((s) => s.ready).length,
+        0,
+      ),
+      endedAt: this.#hub.client.now(),
+    };
     this.#users = overlay(users, this.#usersTouched);
     this.#groups = overlay(groups, this.#groupsTouched);
     this.#swept = true;

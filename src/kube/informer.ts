@@ -30,6 +30,11 @@ export interface InformerOptions {
   readonly watchdogMs?: number;
   /** How often everything is listed afresh and compared with the cache. */
   readonly relistMs?: number;
+  /**
+   * The cluster may not serve this resource (its CRD not installed yet): a 404 on the list counts
+   * as an empty first list, so that waiting for it holds nothing up, and the loop keeps trying.
+   */
+  readonly optional?: boolean;
 }
 
 export interface InformerObserver {
@@ -70,6 +75,7 @@ export class Informer<T extends WatchedObject> {
       restartMaxMs: 30_000,
       watchdogMs: 300_000,
       relistMs: 600_000,
+      optional: false,
       ...options,
     };
     this.#clock = deps.clock;
@@ -151,10 +157,18 @@ export class Informer<T extends WatchedObject> {
   }
 
   async #relist(): Promise<void> {
-    const list = await this.#kube.request<{
-      items: T[];
-      metadata?: { resourceVersion?: string };
-    }>('GET', this.#options.path);
+    const list = await this.#kube
+      .request<{
+        items: T[];
+        metadata?: { resourceVersion?: string };
+      }>('GET', this.#options.path)
+      .catch((err: unknown) => {
+        if (this.#options.optional && err instanceof KubeApiError && err.status === 404) {
+          this.#synced = true;
+          this.#markSynced();
+        }
+        throw err;
+      });
     this.#lastList = this.#clock.now();
     this.#lastActivity = this.#lastList;
     const seen = new Set<string>();

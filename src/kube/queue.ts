@@ -2,9 +2,9 @@
  * The work queue between watches and reconcilers. It holds keys, never objects: a reconciler
  * always reads the current object. A key is queued at most once, is never handed to two
  * workers at once (a change during processing queues it again afterwards), and failing keys
- * back off exponentially with jitter. Changes people made (interactive) go ahead of periodic resync work,
- * which still keeps a share so it cannot starve; a worker may also take interactive keys only, so that
- * a change need not wait for a worker held by a backlog.
+ * back off exponentially with jitter. Changes people made (interactive) go ahead of periodic
+ * resync work, which still keeps a share so it cannot starve; a worker may also take interactive
+ * keys only, so that a change need not wait for a worker held by a backlog.
  */
 import type { Clock } from '../clock.ts';
 import type { Priority } from '../priority.ts';
@@ -66,7 +66,7 @@ export class WorkQueue {
     this.#options = { ...defaultQueueOptions, ...options };
   }
 
-  /** Queues a key (a no-op if queued already, except that `interactive` upgrades a queued `background`). */
+  /** Queues a key (a no-op if queued already; `interactive` upgrades a queued `background`). */
   add(key: string, priority: Priority = 'interactive'): void {
     if (this.#closed) return;
     if (this.#processing.has(key)) {
@@ -132,8 +132,8 @@ export class WorkQueue {
 
   /**
    * Resolves with the next key for a worker, waiting if none is ready, or undefined once the
-   * queue is closed. With `interactiveOnly`, only keys queued at `interactive` priority. The worker must call
-   * `done(key)` when finished.
+   * queue is closed. With `interactiveOnly`, only keys queued at `interactive` priority. The
+   * worker must call `done(key)` when finished.
    */
   get(interactiveOnly = false): Promise<string | undefined> {
     const key = this.#take(interactiveOnly);

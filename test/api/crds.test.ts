@@ -3,11 +3,12 @@
 // lists, patterns, limits) so that neither can change alone. Reads files only.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { category, group, kinds, version, type KindDescriptor } from '../../src/api/meta.ts';
 import { conditionType } from '../../src/api/conditions.ts';
+import { hubSpecSchema, hubStatusSchema } from '../../src/api/hub.ts';
 import { hubUserSpecSchema, hubUserStatusSchema } from '../../src/api/hubuser.ts';
 import { hubGroupSpecSchema, hubGroupStatusSchema } from '../../src/api/hubgroup.ts';
 import { hubServerSpecSchema, hubServerStatusSchema } from '../../src/api/hubserver.ts';
@@ -15,6 +16,7 @@ import { hubServerSpecSchema, hubServerStatusSchema } from '../../src/api/hubser
 type Schema = { [key: string]: unknown };
 
 const rows: [file: string, names: KindDescriptor, spec: z.ZodType, status: z.ZodType][] = [
+  ['hubs.yaml', kinds.Hub, hubSpecSchema, hubStatusSchema],
   ['hubusers.yaml', kinds.HubUser, hubUserSpecSchema, hubUserStatusSchema],
   ['hubgroups.yaml', kinds.HubGroup, hubGroupSpecSchema, hubGroupStatusSchema],
   ['hubservers.yaml', kinds.HubServer, hubServerSpecSchema, hubServerStatusSchema],
@@ -31,7 +33,10 @@ function at(node: unknown, ...path: string[]): Schema {
   return current as Schema;
 }
 
-const compared = 'type enum default pattern minLength maxLength minimum maximum format'.split(' ');
+const compared =
+  'type enum default pattern minLength maxLength minimum maximum minItems maxItems format'.split(
+    ' ',
+  );
 
 /**
  * The part of an OpenAPI schema node that both sides must agree on. Dropped as noise: zod's own
@@ -91,6 +96,14 @@ function zodSide(schema: z.ZodType): Record<string, unknown> {
   return flatten(comparable(z.toJSONSchema(schema, { io: 'input', target: 'openapi-3.0' })));
 }
 
+test('every CRD in crds/ is compared here, one for each kind of src/api/meta.ts', () => {
+  const files = readdirSync(new URL('../../crds/', import.meta.url)).filter((f) =>
+    f.endsWith('.yaml'),
+  );
+  assert.deepEqual(files.sort(), rows.map(([file]) => file).sort());
+  assert.deepEqual(rows.map(([, names]) => names.kind).sort(), Object.keys(kinds).sort());
+});
+
 for (const [file, names, spec, status] of rows) {
   const crd = loadCrd(file);
   const crdVersion = at(crd, 'spec', 'versions', '0');
@@ -106,7 +119,7 @@ for (const [file, names, spec, status] of rows) {
       listKind: `${names.kind}List`,
       plural: names.plural,
       singular: names.singular,
-      shortNames: [names.shortName],
+      ...(names.shortName === undefined ? {} : { shortNames: [names.shortName] }),
       categories: [category],
     });
     assert.equal((at(crd, 'spec')['versions'] as unknown[]).length, 1);
@@ -163,5 +176,26 @@ for (const [file, names, spec, status] of rows) {
         node = step === '[]' ? at(node, 'items') : at(node, 'properties', step);
       assert.equal(node['type'], column['type'], path);
     }
+  });
+}
+
+// The kinds that declare something in a hub name the hub with spec.hubRef, which the API server
+// keeps as it was created, as it keeps the identity fields.
+for (const [file, names] of rows.filter(([, names]) => names.kind !== 'Hub')) {
+  test(`crds/${file} has spec.hubRef, which a CEL rule keeps from being set, changed or removed`, () => {
+    const specNode = at(loadCrd(file), 'spec', 'versions', '0', 'schema', 'openAPIV3Schema');
+    const spec = at(specNode, 'properties', 'spec');
+    const hubRef = at(spec, 'properties', 'hubRef');
+    assert.deepEqual(hubRef['required'], ['name']);
+    assert.equal(hubRef['x-kubernetes-map-type'], 'atomic');
+    const rules = spec['x-kubernetes-validations'] as Schema[];
+    const rule = rules.find((r) => r['fieldPath'] === '.hubRef');
+    assert.ok(rule, `crds/${file} has no rule for .hubRef`);
+    assert.equal(
+      String(rule['rule']).replace(/\s+/g, ' '),
+      'has(self.hubRef) == has(oldSelf.hubRef) && (!has(self.hubRef) || self.hubRef == oldSelf.hubRef)',
+    );
+    assert.match(String(rule['message']), /^spec\.hubRef is immutable: /);
+    assert.match(String(rule['message']), new RegExp(`create a new ${names.kind} instead$`));
   });
 }

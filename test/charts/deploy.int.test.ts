@@ -49,7 +49,17 @@ test('deploy/hubops.yaml holds the namespace, the CRDs and the chart for hubops-
   const manifests = parseManifests(readFileSync(rendered, 'utf8'));
   assert.equal(manifests[0]?.kind, 'Namespace');
   assert.equal(manifests[0]?.metadata.name, 'hubops-system');
-  assert.equal(manifests.filter((m) => m.kind === 'CustomResourceDefinition').length, 3);
+  const crds = manifests.filter((m) => m.kind === 'CustomResourceDefinition');
+  assert.deepEqual(
+    crds.map((m) => m.metadata.name),
+    ['hubgroups.hubops.io', 'hubs.hubops.io', 'hubservers.hubops.io', 'hubusers.hubops.io'],
+  );
+  // Every CRD before any object of its kinds (kubectl still maps a whole file before applying:
+  // on a cluster without the CRDs, apply charts/hubops/crds/ first, as deploy/README.md says).
+  const lastCrd = manifests.findLastIndex((m) => m.kind === 'CustomResourceDefinition');
+  manifests.forEach((m, i) => {
+    if (m.apiVersion.startsWith('hubops.io/')) assert.ok(i > lastCrd, `${m.kind} after the CRDs`);
+  });
   for (const m of manifests) {
     if (['Namespace', 'CustomResourceDefinition'].includes(m.kind) || m.kind.startsWith('Cluster'))
       continue;

@@ -1,7 +1,9 @@
 // The chart installed for real (helm upgrade --install, no --wait: nothing runs pods here) into
 // hubops-system of the test API server, then the operator run as the chart's service account
-// (OPERATOR_KUBECONFIG) through a real HubUser reconcile, proving the RBAC is enough, and
-// `kubectl auth can-i` as that identity proving it is not more. Uninstalls at the end.
+// (OPERATOR_KUBECONFIG) through a real HubUser reconcile and real Hubs (the chart's own, and one
+// whose token Secret rbac.hubTokenSecrets names), proving the RBAC is enough, and
+// `kubectl auth can-i` as that identity proving it is not more: Secrets only by name. Uninstalls
+// at the end.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -22,6 +24,10 @@ const release = { name: 'hubops', namespace: 'hubops-system' };
 // The chart's Lease name (the release's), which its Role grants get/update on by name.
 const leaseName = 'hubops';
 const hubusers = { group: 'hubops.io', version: 'v1alpha1', plural: 'hubusers' };
+const hubs = { group: 'hubops.io', version: 'v1alpha1', plural: 'hubs' };
+// The chart's Hub object (hubObject.name) and the Secret its defaults name (z2jh's).
+const chartHub = 'jupyterhub';
+const kinds = ['hubusers', 'hubgroups', 'hubservers', 'hubs'];
 const tag = randomBytes(3).toString('hex');
 const helmEnv = { KUBECONFIG: env.kubeconfig, ...helmHome(join(env.dir, 'helm')) };
 let watched = '';
@@ -33,13 +39,29 @@ before(async () => {
   other = await freshNamespace(kc, 'charts-other');
 });
 after(async () => {
-  // Leave the operator identity as the test environment describes it: without rights.
+  // Leave the operator identity as the test environment describes it: without rights. A Hub the
+  // operator saw keeps its finalizer once the operator is gone: let it go, or the next install
+  // would meet it still terminating.
+  await releaseHub(release.namespace, chartHub);
   await helm(
     ['uninstall', release.name, '--namespace', release.namespace, '--ignore-not-found'],
     helmEnv,
   );
+  await releaseHub(release.namespace, chartHub);
   await deleteLease();
 });
+
+/** Removes the finalizers of a Hub, if it exists (what the operator does when it lets go). */
+async function releaseHub(namespace: string, name: string): Promise<void> {
+  try {
+    await objects.patchNamespacedCustomObject(
+      { ...hubs, namespace, name, body: { metadata: { finalizers: null } } },
+      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+    );
+  } catch (err) {
+    if (!(err instanceof k8s.ApiException && err.code === 404)) throw err;
+  }
+}
 
 /** helm upgrade --install of the chart; resolves with Helm's output, NOTES.txt included. */
 async function install(values: string[]): Promise<string> {
@@ -158,24 +180,34 @@ async function reconcileOneHubUser(namespace: string, operator: OperatorProcess)
 
 test('installed cluster-wide, the chart creates a ClusterRole with exactly the intended rules', async () => {
   const output = await install(['--set', 'watchNamespace=']);
-  assert.match(output, /It watches HubUsers, HubGroups and HubServers in every namespace/);
+  assert.match(output, /It watches HubUsers, HubGroups, HubServers and Hubs in every namespace/);
   const role = await rbac.readClusterRole({ name: 'hubops' });
   assert.deepEqual(
     role.rules?.map((r) => [r.apiGroups, r.resources, r.verbs]),
     [
-      [['hubops.io'], ['hubusers', 'hubgroups', 'hubservers'], ['get', 'list', 'watch', 'patch']],
-      [
-        ['hubops.io'],
-        ['hubusers/status', 'hubgroups/status', 'hubservers/status'],
-        ['get', 'patch', 'update'],
-      ],
-      [
-        ['hubops.io'],
-        ['hubusers/finalizers', 'hubgroups/finalizers', 'hubservers/finalizers'],
-        ['update'],
-      ],
+      [['hubops.io'], kinds, ['get', 'list', 'watch', 'patch']],
+      [['hubops.io'], kinds.map((k) => `${k}/status`), ['get', 'patch', 'update']],
+      [['hubops.io'], kinds.map((k) => `${k}/finalizers`), ['update']],
       [['events.k8s.io'], ['events'], ['create', 'patch']],
     ],
+  );
+  // The chart's Hub, and get on its token Secret by name, in the release namespace only.
+  const hub = (await objects.getNamespacedCustomObject({
+    ...hubs,
+    namespace: release.namespace,
+    name: chartHub,
+  })) as { spec: Record<string, unknown> };
+  assert.deepEqual(hub.spec['tokenSecretRef'], {
+    name: 'hub',
+    key: 'hub.services.hubops.apiToken',
+  });
+  const secretRole = await rbac.readNamespacedRole({
+    name: 'hubops-read-secret-hub',
+    namespace: release.namespace,
+  });
+  assert.deepEqual(
+    secretRole.rules?.map((r) => [r.apiGroups, r.resources, r.resourceNames, r.verbs]),
+    [[[''], ['secrets'], ['hub'], ['get']]],
   );
   const lease = await rbac.readNamespacedRole({
     name: 'hubops-leader-election',
@@ -191,7 +223,7 @@ test('installed cluster-wide, the chart creates a ClusterRole with exactly the i
 });
 
 test('cluster-wide, the operator identity may watch every namespace and write only what the operator writes', async () => {
-  for (const kind of ['hubusers', 'hubgroups', 'hubservers']) {
+  for (const kind of kinds) {
     await assertCan(true, 'list', `${kind}.hubops.io`, '--all-namespaces');
     await assertCan(true, 'watch', `${kind}.hubops.io`, '--all-namespaces');
     await assertCan(true, 'patch', `${kind}.hubops.io`, '-n', other);
@@ -204,9 +236,15 @@ test('cluster-wide, the operator identity may watch every namespace and write on
   await assertCan(true, 'create', 'events.events.k8s.io', '-n', other);
   await assertCan(false, 'delete', 'events.events.k8s.io', '-n', other);
   await assertCan(false, 'create', 'events', '-n', other); // the core/v1 Events API
-  await assertCan(false, 'list', 'secrets', '--all-namespaces');
+  // Secrets: get of the chart's Hub's token Secret, by name; nothing else.
+  await assertCan(true, 'get', 'secrets/hub', '-n', release.namespace);
   await assertCan(false, 'get', 'secrets', '-n', release.namespace);
-  await assertCan(false, 'get', 'secrets/hub', '-n', release.namespace);
+  await assertCan(false, 'get', 'secrets/hub-other', '-n', release.namespace);
+  await assertCan(false, 'get', 'secrets/hub', '-n', other);
+  await assertCan(false, 'list', 'secrets', '--all-namespaces');
+  await assertCan(false, 'list', 'secrets', '-n', release.namespace);
+  await assertCan(false, 'watch', 'secrets', '-n', release.namespace);
+  await assertCan(false, 'update', 'secrets/hub', '-n', release.namespace);
   await assertCan(false, 'create', 'leases.coordination.k8s.io', '-n', other);
   await assertCan(
     false,
@@ -262,9 +300,153 @@ test('cluster-wide, the operator leads and reconciles a HubUser with no more rig
   }
 });
 
+interface HubObjectStatus {
+  metadata: { finalizers?: string[]; generation?: number };
+  status?: {
+    observedGeneration?: number;
+    conditions?: { type: string; status: string; reason: string; message: string }[];
+  };
+}
+
+async function readHub(namespace: string, name: string): Promise<HubObjectStatus> {
+  return (await objects.getNamespacedCustomObject({ ...hubs, namespace, name })) as HubObjectStatus;
+}
+
+const conditionOf = (hub: HubObjectStatus, type: string) =>
+  hub.status?.conditions?.find((c) => c.type === type);
+
+/** Waits until the operator has written condition `type` as `status` for the Hub's spec. */
+async function hubCondition(
+  namespace: string,
+  name: string,
+  type: 'Ready' | 'Synced',
+  status: string,
+): Promise<HubObjectStatus> {
+  let hub: HubObjectStatus | undefined;
+  await until(
+    async () => {
+      hub = await readHub(namespace, name);
+      const condition = conditionOf(hub, type);
+      return (
+        condition?.status === status && hub.status?.observedGeneration === hub.metadata.generation
+      );
+    },
+    20_000,
+    `Hub ${namespace}/${name} ${type}=${status} (last seen: ${JSON.stringify(hub?.status)})`,
+  );
+  return readHub(namespace, name);
+}
+
+/** Deletes a Hub and waits until the operator has let it go (its finalizer removed). */
+async function deleteHub(namespace: string, name: string): Promise<void> {
+  await objects.deleteNamespacedCustomObject({ ...hubs, namespace, name });
+  await until(
+    async () => {
+      try {
+        await readHub(namespace, name);
+        return false;
+      } catch (err) {
+        return err instanceof k8s.ApiException && err.code === 404;
+      }
+    },
+    20_000,
+    `the operator letting Hub ${namespace}/${name} go`,
+  );
+}
+
+test("the operator serves the chart's Hub, reading its token Secret by name with the chart's RBAC alone", async () => {
+  // The chart's own token Secret, for the test hub: the Hub names it, and a Role grants get on it.
+  await install([
+    '--set',
+    'watchNamespace=',
+    '--set',
+    `hub.apiUrl=${env.hubApiUrl}`,
+    '--set',
+    `hub.token.value=${env.hubApiToken}`,
+  ]);
+  await assertCan(true, 'get', 'secrets/hubops-hub-token', '-n', release.namespace);
+  await assertCan(false, 'get', 'secrets/hub', '-n', release.namespace);
+  await assertCan(false, 'list', 'secrets', '-n', release.namespace);
+  const operator = operatorAs({ WATCH_NAMESPACE: release.namespace });
+  try {
+    await operator.logged('Became the leader', 20_000);
+    const hub = await hubCondition(release.namespace, chartHub, 'Ready', 'True');
+    // No finalizer: `helm uninstall` removes the operator before the Hub, and must not hang on it.
+    assert.equal(hub.metadata.finalizers, undefined);
+    await deleteHub(release.namespace, chartHub);
+    assert.deepEqual(refusals(operator), []);
+    assert.equal(await operator.stop('SIGTERM'), 0);
+  } finally {
+    await operator.stop('SIGKILL');
+    await releaseHub(release.namespace, chartHub);
+  }
+});
+
+test('a Hub of its own in another namespace is served when rbac.hubTokenSecrets names its Secret, and only then', async () => {
+  await install(
+    ['--set', 'watchNamespace=', '--set', 'hubObject.enabled=false'].concat(
+      ['--set', `rbac.hubTokenSecrets[0].namespace=${other}`],
+      ['--set', 'rbac.hubTokenSecrets[0].name=course-hub-token'],
+    ),
+  );
+  await assertCan(true, 'get', 'secrets/course-hub-token', '-n', other);
+  await assertCan(false, 'get', 'secrets/unlisted-hub-token', '-n', other);
+  await assertCan(false, 'get', 'secrets/hub', '-n', release.namespace);
+  await assertCan(false, 'list', 'secrets', '-n', other);
+  const core = kc.makeApiClient(k8s.CoreV1Api);
+  for (const name of ['course-hub-token', 'unlisted-hub-token']) {
+    await core.createNamespacedSecret({
+      namespace: other,
+      body: { metadata: { name }, stringData: { token: env.hubApiToken } },
+    });
+    await objects.createNamespacedCustomObject({
+      ...hubs,
+      namespace: other,
+      body: {
+        apiVersion: 'hubops.io/v1alpha1',
+        kind: 'Hub',
+        metadata: { name },
+        spec: { url: env.hubApiUrl, tokenSecretRef: { name } },
+      },
+    });
+  }
+  const operator = operatorAs({ WATCH_NAMESPACE: other });
+  try {
+    await operator.logged('Became the leader', 20_000);
+    await hubCondition(other, 'course-hub-token', 'Ready', 'True');
+    // The Secret no entry names stays out of reach: the Hub is never Ready, and says why.
+    const unlisted = await hubCondition(other, 'unlisted-hub-token', 'Synced', 'False');
+    const synced = conditionOf(unlisted, 'Synced');
+    assert.match(synced?.message ?? '', /secrets "unlisted-hub-token" is forbidden/);
+    assert.notEqual(conditionOf(unlisted, 'Ready')?.status, 'True');
+    for (const name of ['course-hub-token', 'unlisted-hub-token']) await deleteHub(other, name);
+    assert.equal(await operator.stop('SIGTERM'), 0);
+  } finally {
+    await operator.stop('SIGKILL');
+    for (const name of ['course-hub-token', 'unlisted-hub-token']) await releaseHub(other, name);
+  }
+});
+
 test('upgraded to one namespace, the chart replaces the ClusterRole with a Role there', async () => {
   const output = await install(['--set', `watchNamespace=${watched}`]);
   assert.match(output, new RegExp(`in namespace ${watched} only`));
+  assert.match(output, new RegExp(`WARNING: it watches only ${watched}`));
+  await until(
+    async () => {
+      try {
+        await objects.getNamespacedCustomObject({
+          ...hubs,
+          namespace: release.namespace,
+          name: chartHub,
+        });
+        return false;
+      } catch (err) {
+        return err instanceof k8s.ApiException && err.code === 404;
+      }
+    },
+    10_000,
+    "the chart's Hub removed: the operator would not see it",
+  );
   await assert.rejects(rbac.readClusterRole({ name: 'hubops' }), (err: unknown) => {
     return err instanceof k8s.ApiException && err.code === 404;
   });
@@ -293,7 +475,7 @@ test('namespaced, the operator reconciles a HubUser in the watched namespace wit
 });
 
 test('namespaced, the operator identity can write nothing outside the watched namespace and its Lease', async () => {
-  for (const kind of ['hubusers', 'hubgroups', 'hubservers']) {
+  for (const kind of kinds) {
     await assertCan(true, 'watch', `${kind}.hubops.io`, '-n', watched);
     await assertCan(true, 'patch', `${kind}.hubops.io`, '--subresource=status', '-n', watched);
     await assertCan(false, 'list', `${kind}.hubops.io`, '--all-namespaces');
@@ -308,6 +490,8 @@ test('namespaced, the operator identity can write nothing outside the watched na
   await assertCan(true, 'get', `leases.coordination.k8s.io/${leaseName}`, '-n', release.namespace);
   await assertCan(false, 'list', 'secrets', '-n', watched);
   await assertCan(false, 'list', 'secrets', '-n', release.namespace);
+  // No Hub object where the operator does not look, so no Secret to read either.
+  await assertCan(false, 'get', 'secrets/hub', '-n', release.namespace);
   await assertCan(false, 'create', 'rolebindings.rbac.authorization.k8s.io', '-n', watched);
   await assertCan(false, '*', '*', '-n', watched);
 });

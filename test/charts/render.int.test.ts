@@ -1,7 +1,8 @@
 // The chart as Helm renders it, without a cluster: `helm lint --strict` and `helm template` with
 // the default values (cluster-wide), with watchNamespace set (namespaced), as a z2jh companion in
 // the hub's namespace with every option on, and with a token of its own. The assertions cover
-// what matters: least-privilege RBAC, the hardened pod, the hub wiring and the probes.
+// what matters: least-privilege RBAC (Secrets only by name), the hardened pod, the hub wiring,
+// the tenancy settings, the chart's Hub object and the probes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -61,17 +62,22 @@ interface Deployment extends Manifest {
 const watchRules: Rule[] = [
   {
     apiGroups: ['hubops.io'],
-    resources: ['hubusers', 'hubgroups', 'hubservers'],
+    resources: ['hubusers', 'hubgroups', 'hubservers', 'hubs'],
     verbs: ['get', 'list', 'watch', 'patch'],
   },
   {
     apiGroups: ['hubops.io'],
-    resources: ['hubusers/status', 'hubgroups/status', 'hubservers/status'],
+    resources: ['hubusers/status', 'hubgroups/status', 'hubservers/status', 'hubs/status'],
     verbs: ['get', 'patch', 'update'],
   },
   {
     apiGroups: ['hubops.io'],
-    resources: ['hubusers/finalizers', 'hubgroups/finalizers', 'hubservers/finalizers'],
+    resources: [
+      'hubusers/finalizers',
+      'hubgroups/finalizers',
+      'hubservers/finalizers',
+      'hubs/finalizers',
+    ],
     verbs: ['update'],
   },
   { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
@@ -99,15 +105,68 @@ const containerOf = (manifests: Manifest[]): Container => {
 const envOf = (manifests: Manifest[]): Map<string, EnvVar> =>
   new Map(containerOf(manifests).env.map((e) => [e.name, e]));
 const rulesOf = (m: Manifest): Rule[] => (m['rules'] ?? []) as Rule[];
-const allRules = (manifests: Manifest[]): Rule[] =>
-  manifests.filter((m) => m.kind === 'Role' || m.kind === 'ClusterRole').flatMap(rulesOf);
+const roles = (manifests: Manifest[]): Manifest[] =>
+  manifests.filter((m) => m.kind === 'Role' || m.kind === 'ClusterRole');
+const allRules = (manifests: Manifest[]): Rule[] => roles(manifests).flatMap(rulesOf);
+
+/** The Role granting `get` on one Secret, and its binding to the operator, both in `namespace`. */
+function assertSecretRole(
+  manifests: Manifest[],
+  namespace: string,
+  secret: string,
+  serviceAccountNamespace = namespace,
+): void {
+  const name = `hubops-read-secret-${secret}`;
+  const role = manifests.find(
+    (m) => m.kind === 'Role' && m.metadata.name === name && m.metadata.namespace === namespace,
+  );
+  assert.ok(role, `a Role ${namespace}/${name}`);
+  assert.deepEqual(rulesOf(role), [
+    { apiGroups: [''], resources: ['secrets'], resourceNames: [secret], verbs: ['get'] },
+  ]);
+  const binding = manifests.find(
+    (m) =>
+      m.kind === 'RoleBinding' && m.metadata.name === name && m.metadata.namespace === namespace,
+  );
+  assert.ok(binding, `a RoleBinding ${namespace}/${name}`);
+  assert.deepEqual(binding['roleRef'], {
+    apiGroup: 'rbac.authorization.k8s.io',
+    kind: 'Role',
+    name,
+  });
+  assert.deepEqual(binding['subjects'], [
+    { kind: 'ServiceAccount', name: 'hubops', namespace: serviceAccountNamespace },
+  ]);
+}
+
+/** The Secrets the RBAC lets the operator read, as `namespace/name`. */
+const readableSecrets = (manifests: Manifest[]): string[] =>
+  roles(manifests)
+    .flatMap((role) =>
+      rulesOf(role)
+        .filter((rule) => rule.resources?.includes('secrets'))
+        .flatMap((rule) =>
+          (rule.resourceNames ?? []).map((n) => `${role.metadata.namespace}/${n}`),
+        ),
+    )
+    .sort();
 
 function assertLeastPrivilege(manifests: Manifest[]): void {
+  for (const role of roles(manifests)) {
+    for (const rule of rulesOf(role)) {
+      if (!(rule.resources ?? []).some((r) => r === 'secrets' || r.startsWith('secrets/')))
+        continue;
+      const where = `${role.kind} ${role.metadata.name}: ${JSON.stringify(rule)}`;
+      assert.equal(role.kind, 'Role', `Secrets never cluster-wide (${where})`);
+      assert.deepEqual(rule.resources, ['secrets'], where);
+      assert.deepEqual(rule.verbs, ['get'], `Secrets: get only (${where})`);
+      assert.ok((rule.resourceNames ?? []).length > 0, `Secrets only by name (${where})`);
+    }
+  }
   for (const rule of allRules(manifests)) {
     for (const field of [rule.apiGroups, rule.resources, rule.verbs, rule.resourceNames]) {
       assert.ok(!(field ?? []).includes('*'), `no wildcard in ${JSON.stringify(rule)}`);
     }
-    assert.ok(!(rule.resources ?? []).includes('secrets'), 'no rule on Secrets');
     assert.ok(
       !(rule.verbs ?? []).some((v) =>
         ['delete', 'deletecollection', 'escalate', 'bind', 'impersonate'].includes(v),
@@ -162,14 +221,17 @@ test('helm lint --strict passes with the default values and with every option on
   );
 });
 
-test('the default render is cluster-wide: a ServiceAccount, RBAC, a metrics Service and the Deployment', async () => {
+test('the default render is cluster-wide: a ServiceAccount, RBAC, a metrics Service, the Deployment and a Hub', async () => {
   const manifests = await render();
   assert.deepEqual(manifests.map((m) => `${m.kind}/${m.metadata.name}`).sort(), [
     'ClusterRole/hubops',
     'ClusterRoleBinding/hubops',
     'Deployment/hubops',
+    'Hub/jupyterhub',
     'Role/hubops-leader-election',
+    'Role/hubops-read-secret-hub',
     'RoleBinding/hubops-leader-election',
+    'RoleBinding/hubops-read-secret-hub',
     'Service/hubops-metrics',
     'ServiceAccount/hubops',
   ]);
@@ -178,9 +240,11 @@ test('the default render is cluster-wide: a ServiceAccount, RBAC, a metrics Serv
   }
 });
 
-test('the default RBAC grants exactly the calls the operator makes, cluster-wide and on its Lease', async () => {
+test("the default RBAC grants exactly the calls the operator makes, cluster-wide, on its Lease and on its Hub's Secret", async () => {
   const manifests = await render();
   assert.deepEqual(rulesOf(only(manifests, 'ClusterRole')), watchRules);
+  assertSecretRole(manifests, 'hubops-system', 'hub');
+  assert.deepEqual(readableSecrets(manifests), ['hubops-system/hub']);
   const lease = only(manifests, 'Role', 'hubops-leader-election');
   assert.equal(lease.metadata.namespace, 'hubops-system');
   assert.deepEqual(rulesOf(lease), leaseRules);
@@ -297,6 +361,8 @@ test('with watchNamespace the RBAC is a Role and RoleBinding in that namespace, 
   );
   assert.equal(envOf(manifests).get('WATCH_NAMESPACE')?.value, 'physics-101');
   assertLeastPrivilege(manifests);
+  assert.ok(!manifests.some((m) => m.kind === 'Hub'), 'no Hub where the operator does not look');
+  assert.deepEqual(readableSecrets(manifests), []);
 });
 
 /** hubops beside z2jh in the hub's namespace, highly available, with every option on. */
@@ -328,6 +394,7 @@ test('as a z2jh companion with two replicas it leads by Lease, and adds a PDB, a
   assertHubWiring(manifests, 'hub', 'hub.services.hubops.apiToken');
   assertHardenedPod(manifests);
   assertLeastPrivilege(manifests);
+  assertSecretRole(manifests, 'jhub', 'hub');
   const podLabels = deployment.spec.template.metadata.labels;
   const pdb = only(manifests, 'PodDisruptionBudget') as Manifest & {
     spec: { maxUnavailable?: number; selector: { matchLabels: Record<string, string> } };
@@ -377,6 +444,121 @@ test("a token given as a value becomes a Secret of the chart, mounted in place o
   assert.ok(annotations['checksum/hub-token'], 'a new token rolls the pods');
 });
 
+interface HubObject extends Manifest {
+  spec: Record<string, unknown>;
+}
+const hubOf = (manifests: Manifest[]): HubObject => only(manifests, 'Hub') as HubObject;
+const tenancyEnv = (manifests: Manifest[]): (string | undefined)[] => {
+  const env = envOf(manifests);
+  return ['ALLOWED_NAMESPACES', 'ADMIN_NAMESPACES', 'ADOPTION_NAMESPACES'].map(
+    (name) => env.get(name)?.value,
+  );
+};
+
+test('the tenancy settings are always set, by default to the release namespace alone', async () => {
+  assert.deepEqual(tenancyEnv(await render()), ['hubops-system', 'hubops-system', 'hubops-system']);
+  assert.deepEqual(tenancyEnv(await render({}, 'jhub')), ['jhub', 'jhub', 'jhub']);
+  // Watching another namespace does not widen them (NOTES.txt warns instead).
+  assert.deepEqual(tenancyEnv(await render({ watchNamespace: 'physics-101' })), [
+    'hubops-system',
+    'hubops-system',
+    'hubops-system',
+  ]);
+});
+
+test('tenancy lists become comma-separated settings and the lists of the Hub, ["*"] every namespace', async () => {
+  const tenancy = {
+    allowedNamespaces: ['jhub', 'physics-101', 'chemistry-2'],
+    adminNamespaces: ['physics-101'],
+    adoptionNamespaces: ['*'],
+  };
+  const manifests = await render({ tenancy }, 'jhub');
+  assert.deepEqual(tenancyEnv(manifests), ['jhub,physics-101,chemistry-2', 'physics-101', '*']);
+  assert.deepEqual(hubOf(manifests).spec, {
+    url: 'http://hub:8081/hub/api',
+    tokenSecretRef: { name: 'hub', key: 'hub.services.hubops.apiToken' },
+    ...tenancy,
+  });
+  const every = { allowedNamespaces: ['*'], adminNamespaces: ['*'], adoptionNamespaces: ['*'] };
+  assert.deepEqual(tenancyEnv(await render({ tenancy: every })), ['*', '*', '*']);
+});
+
+test("the Hub object is the settings' hub with the Secret and key the pod mounts, empty lists left out", async () => {
+  const manifests = await render({}, 'jhub');
+  const hub = hubOf(manifests);
+  assert.equal(hub.apiVersion, 'hubops.io/v1alpha1');
+  assert.equal(hub.metadata.name, 'jupyterhub');
+  assert.equal(hub.metadata.namespace, 'jhub');
+  // No tenancy list: for a Hub that is its own namespace alone, as the settings' default.
+  assert.deepEqual(hub.spec, {
+    url: 'http://hub:8081/hub/api',
+    tokenSecretRef: { name: 'hub', key: 'hub.services.hubops.apiToken' },
+  });
+  assertHubWiring(manifests, 'hub', 'hub.services.hubops.apiToken');
+  assert.equal(hub.metadata.labels?.['app.kubernetes.io/instance'], 'hubops');
+});
+
+test("with a token of the chart's own and tuning set, the Hub names the chart's Secret, its resync and budget", async () => {
+  const manifests = await render({
+    hub: { apiUrl: 'http://hub.jhub.svc:8081/hub/api', token: { value: 's3cret-token' } },
+    hubObject: { name: 'physics' },
+    resyncSeconds: 90.5,
+    hubMaxInFlight: 4,
+    hubRequestsPerSecond: 20,
+    hubMaxSpawnsInFlight: 8,
+  });
+  const hub = only(manifests, 'Hub', 'physics') as HubObject;
+  assert.deepEqual(hub.spec, {
+    url: 'http://hub.jhub.svc:8081/hub/api',
+    tokenSecretRef: { name: 'hubops-hub-token', key: 'token' },
+    resyncSeconds: 91, // a Hub counts whole seconds
+    requestBudget: { maxInFlight: 4, requestsPerSecond: 20, maxSpawnsInFlight: 8 },
+  });
+  assertHubWiring(manifests, 'hubops-hub-token', 'token');
+  assertSecretRole(manifests, 'hubops-system', 'hubops-hub-token');
+  assert.deepEqual(readableSecrets(manifests), ['hubops-system/hubops-hub-token']);
+  assertLeastPrivilege(manifests);
+});
+
+test('without the Hub object (disabled, or the operator watching elsewhere) no Secret is readable', async () => {
+  for (const values of [{ hubObject: { enabled: false } }, { watchNamespace: 'physics-101' }]) {
+    const manifests = await render(values);
+    assert.ok(!manifests.some((m) => m.kind === 'Hub'), JSON.stringify(values));
+    assert.deepEqual(readableSecrets(manifests), [], JSON.stringify(values));
+    assertLeastPrivilege(manifests);
+  }
+  // Watching the release namespace itself, the operator sees the Hub: it is rendered.
+  const manifests = await render({ watchNamespace: 'hubops-system' });
+  assert.equal(hubOf(manifests).metadata.namespace, 'hubops-system');
+  assert.equal(only(manifests, 'Role', 'hubops').metadata.namespace, 'hubops-system');
+  assertSecretRole(manifests, 'hubops-system', 'hub');
+});
+
+test('rbac.hubTokenSecrets: per Secret a Role and RoleBinding in its namespace, get by name, each once', async () => {
+  const hubTokenSecrets = [
+    { namespace: 'physics-101', name: 'physics-token' },
+    { namespace: 'chemistry-2', name: 'hub.token' },
+    { namespace: 'physics-101', name: 'physics-token' },
+    { namespace: 'hubops-system', name: 'hub' }, // the chart's Hub's own, again
+  ];
+  const manifests = await render({ rbac: { hubTokenSecrets } });
+  assert.deepEqual(readableSecrets(manifests), [
+    'chemistry-2/hub.token',
+    'hubops-system/hub',
+    'physics-101/physics-token',
+  ]);
+  assertSecretRole(manifests, 'physics-101', 'physics-token', 'hubops-system');
+  assertSecretRole(manifests, 'chemistry-2', 'hub.token', 'hubops-system');
+  assertSecretRole(manifests, 'hubops-system', 'hub');
+  assertLeastPrivilege(manifests);
+  // They do not depend on the chart's Hub (whose Secret is listed here too); rbac.create=false
+  // leaves all RBAC to the installer.
+  const alone = await render({ hubObject: { enabled: false }, rbac: { hubTokenSecrets } });
+  assert.deepEqual(readableSecrets(alone), readableSecrets(manifests));
+  const none = await render({ rbac: { create: false, hubTokenSecrets } });
+  assert.deepEqual(roles(none), []);
+});
+
 for (const [values, message] of [
   [
     { replicaCount: 2, leaderElection: { enabled: false } },
@@ -393,6 +575,14 @@ for (const [values, message] of [
     { leaderElection: { leaseDurationSeconds: 10, renewDeadlineSeconds: 10 } },
     /renewDeadlineSeconds must be shorter/,
   ],
+  [{ tenancy: { allowedNamespaces: ['physics-101', 'Physics 101'] } }, /allowedNamespaces/],
+  [{ tenancy: { adminNamespaces: ['**'] } }, /adminNamespaces/],
+  [{ tenancy: { adoptionNamespaces: 'physics-101' } }, /adoptionNamespaces/],
+  [{ tenancy: { allowedNamespaces: ['jhub', 'jhub'] } }, /allowedNamespaces/],
+  [{ tenancy: { allowedNamespace: ['jhub'] } }, /'allowedNamespace' not allowed/],
+  [{ hubObject: { name: 'Not_A_Name' } }, /hubObject/],
+  [{ rbac: { hubTokenSecrets: [{ namespace: 'physics-101' }] } }, /hubTokenSecrets/],
+  [{ rbac: { hubTokenSecrets: [{ namespace: 'a b', name: 'token' }] } }, /hubTokenSecrets/],
 ] as const) {
   test(`values ${JSON.stringify(values)} are refused with a message that names the problem`, async () => {
     await assert.rejects(render(values), message);

@@ -6,24 +6,22 @@ import assert from 'node:assert/strict';
 import type { HubGroup } from '../../src/api/hubgroup.ts';
 import type { HubServer } from '../../src/api/hubserver.ts';
 import type { HubUser } from '../../src/api/hubuser.ts';
-import type { Kind, ObjectMeta } from '../../src/api/meta.ts';
+import type { DeclaringKind, ObjectMeta } from '../../src/api/meta.ts';
 import { hubGroupKind } from '../../src/controllers/hubgroup/kind.ts';
 import { hubServerKind } from '../../src/controllers/hubserver/kind.ts';
 import { HubUserIndex } from '../../src/controllers/hubuser/hubuser-index.ts';
 import { hubUserKind } from '../../src/controllers/hubuser/kind.ts';
 import type { Controller, ControllerDeps } from '../../src/controllers/runtime/controller.ts';
-import { HubActions } from '../../src/controllers/runtime/hub-actions.ts';
 import type { HubEnvironment, KindObjects } from '../../src/controllers/runtime/hub-kind.ts';
 import { groupWakeDelayMs } from '../../src/controllers/runtime/timings.ts';
 import { Hub } from '../../src/hub/hub.ts';
-import { HubSnapshot } from '../../src/hub/snapshot.ts';
-import { UserBatcher } from '../../src/hub/user-batcher.ts';
 import { EventRecorder } from '../../src/kube/events.ts';
 import type { Informer } from '../../src/kube/informer.ts';
 import { KubeClient } from '../../src/kube/kube-client.ts';
 import type { WorkQueue } from '../../src/kube/queue.ts';
 import { OperatorMetrics } from '../../src/metrics.ts';
 import { FakeInformer } from '../support/fake-informer.ts';
+import { singleHub } from '../support/hubs.ts';
 import { silentLogger } from '../support/logs.ts';
 import { ManualClock } from '../support/manual-clock.ts';
 
@@ -56,15 +54,13 @@ function built() {
     () => hub.close(),
     () => kube.close(),
   );
-  const snapshot = new HubSnapshot(hub);
+  const { hubs, unit } = singleHub(hub, clock);
+  const { snapshot } = unit;
   const env: HubEnvironment = {
-    hub,
-    snapshot,
-    actions: new HubActions({ hub, snapshot, batcher: new UserBatcher(hub.users, clock) }),
+    hubs,
     // The Runner reads only onChange, get, list, isSynced and remember (RunnerDeps).
-    informers: caches as unknown as { [K in Kind]: Informer<KindObjects[K]> },
-    caches,
-    hubUsers: new HubUserIndex(caches.HubUser),
+    informers: caches as unknown as { [K in DeclaringKind]: Informer<KindObjects[K]> },
+    hubUsers: new HubUserIndex(caches.HubUser, (user) => hubs.keyOf(user)),
   };
   const deps: ControllerDeps = {
     kube,

@@ -7,8 +7,9 @@ import { hubGroupTriggers } from '../../src/controllers/hubgroup/triggers.ts';
 import { hubServerTriggers } from '../../src/controllers/hubserver/triggers.ts';
 import { HubUserIndex } from '../../src/controllers/hubuser/hubuser-index.ts';
 import type { Hub } from '../../src/hub/hub.ts';
-import { HubSnapshot } from '../../src/hub/snapshot.ts';
 import { FakeInformer } from '../support/fake-informer.ts';
+import { singleHub } from '../support/hubs.ts';
+import { ManualClock } from '../support/manual-clock.ts';
 
 const meta = (name: string, labels?: Record<string, string>) => ({
   namespace: 'team',
@@ -42,11 +43,12 @@ function wired() {
   const users = new FakeInformer<HubUser>();
   const groups = new FakeInformer<HubGroup>();
   const servers = new FakeInformer<HubServer>();
-  const snapshot = new HubSnapshot({} as Hub);
+  const { hubs, unit } = singleHub({} as Hub, new ManualClock('manual'));
+  const { snapshot } = unit;
   const sources = {
-    caches: { HubUser: users, HubGroup: groups, HubServer: servers },
-    snapshot,
-    hubUsers: new HubUserIndex(users),
+    informers: { HubUser: users, HubGroup: groups, HubServer: servers },
+    hubs,
+    hubUsers: new HubUserIndex(users, (user) => hubs.keyOf(user)),
   };
   hubGroupTriggers(sources, { informer: groups, queue: queue('group') });
   hubServerTriggers(sources, { informer: servers, queue: queue('server') });

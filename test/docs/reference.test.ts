@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import {
   generateReference,
   readCrds,
+  prose,
   renderReference,
   type Crd,
   type Schema,
@@ -49,8 +50,25 @@ function entryOf(section: string, path: string): string {
   return [lines[first], ...rest.slice(0, end < 0 ? undefined : end)].join('\n');
 }
 
-test('the CRDs are found: HubUser, HubGroup and HubServer', () => {
-  assert.deepEqual(crds.map((c) => c.spec.names.kind).sort(), ['HubGroup', 'HubServer', 'HubUser']);
+test('the CRDs are found: Hub, HubUser, HubGroup and HubServer', () => {
+  assert.deepEqual(crds.map((c) => c.spec.names.kind).sort(), [
+    'Hub',
+    'HubGroup',
+    'HubServer',
+    'HubUser',
+  ]);
+});
+
+test('a "*" in a description is shown as it is, not read as emphasis', async () => {
+  const text = await generateReference(`${root}crds`);
+  assert.ok(text.includes('["\\*"] allows every namespace'), 'the Hub section shows ["*"]');
+  assert.ok(!text.includes('["_"]'));
+});
+
+test('the reference lists the kinds as a reader meets them, Hub last', () => {
+  const text = renderReference(crds);
+  const order = [...text.matchAll(/^## (\w+)$/gm)].map((m) => m[1]);
+  assert.deepEqual(order, ['HubUser', 'HubGroup', 'HubServer', 'Hub']);
 });
 
 test('docs/reference.md is what hack/gen-reference.ts makes of crds/ today (if not, run `make reference`)', async () => {
@@ -69,10 +87,10 @@ test('the reference lists every spec and status field of every kind, with its ty
     for (const [path, schema] of fieldsOf(crd)) {
       const entry = entryOf(section, path);
       if (schema.description) {
-        const words = schema.description.replace(/\s+/g, ' ').trim();
+        const words = prose(schema.description.replace(/\s+/g, ' ').trim());
         assert.ok(entry.includes(words), `${crd.spec.names.kind} ${path} shows its description`);
       }
-      assert.match(entry, /^- `[^`]+`: (\[\])*(string|integer|boolean|object|map)/);
+      assert.match(entry, /^- `[^`]+`: (\[\])*(string|integer|number|boolean|object|map)/);
     }
   }
 });

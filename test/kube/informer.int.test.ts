@@ -142,3 +142,23 @@ test('stop() ends the watch for good', async () => {
   await until(() => changes.includes('added unseen false'), 10_000, 'the other informer sees it');
   assert.equal(seen.length, count, 'no event after stop');
 });
+
+test('an optional informer of a resource the cluster does not serve counts as synced and empty', async () => {
+  const path = `/apis/hubops.io/v1alpha1/namespaces/${namespace}/notservedhere`;
+  const options = { path, restartMinMs: 200, restartMaxMs: 400 };
+  const deps = { clock: systemClock, logger: silentLogger };
+  const optional = new Informer<HubUser>(kube, { ...options, optional: true }, deps);
+  const required = new Informer<HubUser>(kube, options, deps);
+  optional.start();
+  required.start();
+  try {
+    await optional.synced;
+    assert.equal(optional.isSynced, true);
+    assert.deepEqual(optional.list(), []);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.equal(required.isSynced, false, 'a required one waits for the resource');
+  } finally {
+    await optional.stop();
+    await required.stop();
+  }
+});

@@ -21,6 +21,8 @@ export interface ProxiedRequest {
   readonly path: string;
   /** When the request arrived (ms since the epoch). */
   readonly at: number;
+  /** The request body as text, once it has arrived (a bulk create names its users there). */
+  body: string;
   /** Whether the hub saw it; a refused request was answered by the proxy alone. */
   forwarded: boolean;
   /** The status sent back, or undefined while unanswered (or when the client went away). */
@@ -107,6 +109,7 @@ export class HubProxy {
       path: req.url ?? '',
       at: Date.now(),
       forwarded: false,
+      body: '',
     };
     this.records.push(record);
     // An operator killed mid-request leaves its answer nowhere to go; that is not an error here.
@@ -164,6 +167,7 @@ export class HubProxy {
       upstream.end(Buffer.concat(chunks));
     };
     req.on('end', () => {
+      record.body = Buffer.concat(chunks).toString('utf8');
       if (stalled === 'request') return;
       if (beforeForward) void beforeForward(record).then(onward);
       else onward();

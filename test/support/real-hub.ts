@@ -45,19 +45,36 @@ export function uniqueName(prefix: string): string {
 
 /** Kills the test hub by PID (SIGKILL: a crash) and starts it again on the same port and database. */
 export async function restartHub(env: Testenv, downMs: number): Promise<void> {
-  const dir = `${env.dir}/hub`;
-  const pid = Number(readFileSync(`${dir}/jupyterhub.pid`, 'utf8'));
-  process.kill(pid, 'SIGKILL');
+  killHub(env);
   await new Promise((resolve) => setTimeout(resolve, downMs));
+  await startHub(env);
+}
+
+/** The folder and API of the test hub (`hub`) or the second one (`hub2`). */
+function hubAt(env: Testenv, which: 'hub' | 'hub2'): { dir: string; apiUrl: string } {
+  const apiUrl = which === 'hub' ? env.hubApiUrl : env.hub2ApiUrl;
+  if (apiUrl === undefined) throw new Error('the test environment has no second hub');
+  return { dir: `${env.dir}/${which}`, apiUrl };
+}
+
+/** Kills a test hub by PID (SIGKILL: a crash); its port and database stay for startHub. */
+export function killHub(env: Testenv, which: 'hub' | 'hub2' = 'hub'): void {
+  const { dir } = hubAt(env, which);
+  process.kill(Number(readFileSync(`${dir}/jupyterhub.pid`, 'utf8')), 'SIGKILL');
+}
+
+/** Starts a killed test hub again with its run script; resolves once it answers. */
+export async function startHub(env: Testenv, which: 'hub' | 'hub2' = 'hub'): Promise<void> {
+  const { dir, apiUrl } = hubAt(env, which);
   execFileSync(`${dir}/jupyterhub.run.sh`);
   const deadline = Date.now() + 60_000;
   for (;;) {
     try {
-      if ((await fetch(`${env.hubApiUrl}/`)).ok) return;
+      if ((await fetch(`${apiUrl}/`)).ok) return;
     } catch {
       // not up yet
     }
-    if (Date.now() > deadline) throw new Error('the hub did not come back within 60 s');
+    if (Date.now() > deadline) throw new Error(`the ${which} did not come back within 60 s`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

@@ -1,14 +1,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseEnvFile, testenvFrom } from './testenv.ts';
+import { parseEnvFile, secondHub, testenvFrom } from './testenv.ts';
 
-const complete = [
+const withoutHub2 = [
   'KUBECONFIG=/run/admin.kubeconfig',
   'OPERATOR_KUBECONFIG=/run/operator.kubeconfig',
   'HUB_API_URL=http://127.0.0.1:4000/hub/api',
   'HUB_API_TOKEN=abc=def',
   'HUB_VERSION=6.1.1',
   'TESTENV_DIR=/run',
+];
+const complete = [
+  ...withoutHub2,
+  'HUB2_API_URL=http://127.0.0.1:4002/hub/api',
+  'HUB2_API_TOKEN=ghi',
 ].join('\n');
 
 test('parses KEY=value lines, keeping = signs inside values', () => {
@@ -31,7 +36,25 @@ test('maps every contract key onto the test environment', () => {
     hubApiToken: 'abc=def',
     hubVersion: '6.1.1',
     dir: '/run',
+    hub2ApiUrl: 'http://127.0.0.1:4002/hub/api',
+    hub2ApiToken: 'ghi',
   });
+  assert.deepEqual(secondHub(testenvFrom(parseEnvFile(complete))), {
+    apiUrl: 'http://127.0.0.1:4002/hub/api',
+    apiToken: 'ghi',
+  });
+});
+
+test('loads an env file older than the second hub, and says so when a test needs it', () => {
+  const env = testenvFrom(parseEnvFile(withoutHub2.join('\n')));
+  assert.equal(env.hubApiUrl, 'http://127.0.0.1:4000/hub/api');
+  assert.equal('hub2ApiUrl' in env || 'hub2ApiToken' in env, false);
+  assert.throws(() => secondHub(env), /no second hub \(HUB2_API_URL\): re-run 'make testenv'/);
+});
+
+test('the second hub comes as a URL and token pair', () => {
+  const text = [...withoutHub2, 'HUB2_API_URL=http://127.0.0.1:4002/hub/api'].join('\n');
+  assert.throws(() => testenvFrom(parseEnvFile(text)), /lacks HUB2_API_TOKEN/);
 });
 
 test('names every missing key at once', () => {

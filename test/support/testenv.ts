@@ -13,6 +13,9 @@ export interface Testenv {
   readonly hubApiToken: string;
   readonly hubVersion: string;
   readonly dir: string;
+  /** The second, independent hub of the same release (absent only in env files older than it). */
+  readonly hub2ApiUrl?: string;
+  readonly hub2ApiToken?: string;
 }
 
 /** Parses shell-style `KEY=value` lines; blank lines and `#` comments are skipped. */
@@ -41,6 +44,12 @@ export function testenvFrom(entries: Map<string, string>): Testenv {
   const missing = keys.filter((key) => !entries.get(key));
   if (missing.length > 0) throw new Error(`the test environment file lacks ${missing.join(', ')}`);
   const get = (key: string): string => entries.get(key) ?? '';
+  // The second hub's keys come as a pair: both or neither.
+  const hub2Keys = ['HUB2_API_URL', 'HUB2_API_TOKEN'];
+  const hub2Missing = hub2Keys.filter((key) => !entries.get(key));
+  if (hub2Missing.length === 1) {
+    throw new Error(`the test environment file lacks ${hub2Missing.join(', ')}`);
+  }
   return {
     kubeconfig: get('KUBECONFIG'),
     operatorKubeconfig: get('OPERATOR_KUBECONFIG'),
@@ -48,7 +57,20 @@ export function testenvFrom(entries: Map<string, string>): Testenv {
     hubApiToken: get('HUB_API_TOKEN'),
     hubVersion: get('HUB_VERSION'),
     dir: get('TESTENV_DIR'),
+    ...(hub2Missing.length === 0
+      ? { hub2ApiUrl: get('HUB2_API_URL'), hub2ApiToken: get('HUB2_API_TOKEN') }
+      : {}),
   };
+}
+
+/** The second hub's URL and token; throws with the fix when the env file predates it. */
+export function secondHub(env: Testenv): { readonly apiUrl: string; readonly apiToken: string } {
+  if (env.hub2ApiUrl === undefined || env.hub2ApiToken === undefined) {
+    throw new Error(
+      "the test environment file has no second hub (HUB2_API_URL): re-run 'make testenv'",
+    );
+  }
+  return { apiUrl: env.hub2ApiUrl, apiToken: env.hub2ApiToken };
 }
 
 /** Loads the file named by HUBOPS_TESTENV_FILE, else `.testenv/env`; throws with the fix when absent. */

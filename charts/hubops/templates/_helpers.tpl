@@ -70,6 +70,44 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- if .Values.hub.token.value }}token{{ else }}{{ required "hub.token.existingSecretKey is required" .Values.hub.token.existingSecretKey }}{{ end }}
 {{- end }}
 
+{{/*
+A tenancy list as the operator's ALLOWED_NAMESPACES, ADMIN_NAMESPACES or ADOPTION_NAMESPACES
+spells it: the names joined by commas ("*" for every namespace), or, for an empty list, the
+release namespace alone. Never empty, so the operator's local-run default (every namespace)
+cannot apply in a cluster. Called with (list $root $values).
+*/}}
+{{- define "hubops.namespaces" -}}
+{{- $root := index . 0 }}
+{{- $names := index . 1 }}
+{{- if $names }}{{ join "," $names }}{{ else }}{{ $root.Release.Namespace }}{{ end }}
+{{- end }}
+
+{{/*
+"true" when the chart's Hub object is rendered: hubObject.enabled, and the operator sees the
+release namespace (it watches every namespace, or that one), since a Hub and its token Secret
+live there. Empty otherwise.
+*/}}
+{{- define "hubops.hubObject" -}}
+{{- if and .Values.hubObject.enabled (or (eq .Values.watchNamespace "") (eq .Values.watchNamespace .Release.Namespace)) }}true{{ end }}
+{{- end }}
+
+{{/*
+The token Secrets the operator may get, each by name in its namespace: the one of the chart's Hub
+object (when rendered) and rbac.hubTokenSecrets. A dict keyed "namespace/name" (so a Secret listed
+twice gets one Role), each value {namespace, name}.
+*/}}
+{{- define "hubops.tokenSecrets" -}}
+{{- $secrets := dict }}
+{{- if include "hubops.hubObject" . }}
+{{- $name := include "hubops.tokenSecretName" . }}
+{{- $_ := set $secrets (printf "%s/%s" .Release.Namespace $name) (dict "namespace" .Release.Namespace "name" $name) }}
+{{- end }}
+{{- range .Values.rbac.hubTokenSecrets }}
+{{- $_ := set $secrets (printf "%s/%s" .namespace .name) (dict "namespace" .namespace "name" .name) }}
+{{- end }}
+{{- toJson $secrets }}
+{{- end }}
+
 {{/* Settings that cannot work together stop the install with one line. */}}
 {{- define "hubops.validate" -}}
 {{- if and (gt (int .Values.replicaCount) 1) (not .Values.leaderElection.enabled) }}

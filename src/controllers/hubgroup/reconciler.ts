@@ -14,6 +14,7 @@ import { matchesSelector } from '../../plan/selector.ts';
 import type { Priority } from '../../priority.ts';
 import { done } from '../runtime/conditions.ts';
 import type { Executed } from '../runtime/hub-actions.ts';
+import type { HubUnit } from '../runtime/hub-unit.ts';
 import {
   HubObjectReconciler,
   type HubObjectDeps,
@@ -28,8 +29,8 @@ import { countPending, membersCreated, membersWaiting, propertiesUnsupported } f
 export interface MemberSource {
   /** The cached HubUsers of `namespace`: the candidates of a selector. */
   inNamespace(namespace: string): readonly HubUser[];
-  /** Whether a HubUser of `namespace` declares `username` (and so will create it). */
-  manages(namespace: string, username: string): boolean;
+  /** Whether a HubUser of `namespace` declares `username` in hub `hubKey` (so will create it). */
+  manages(hubKey: string, namespace: string, username: string): boolean;
 }
 
 export interface HubGroupDeps extends HubObjectDeps<HubGroup> {
@@ -67,27 +68,28 @@ export class HubGroupReconciler extends HubObjectReconciler<HubGroup, HubGroupMo
     return groupNameOf(object);
   }
 
-  protected inSnapshot(name: string): HubGroupModel | undefined {
-    return this.deps.snapshot.group(name);
+  protected inSnapshot(unit: HubUnit, name: string): HubGroupModel | undefined {
+    return unit.snapshot.group(name);
   }
 
-  protected read(name: string, priority: Priority): Promise<HubGroupModel | null> {
-    return this.deps.hub.groups.get(name, { priority });
+  protected read(unit: HubUnit, name: string, priority: Priority): Promise<HubGroupModel | null> {
+    return unit.hub.groups.get(name, { priority });
   }
 
   protected async plan(
+    unit: HubUnit,
     object: HubGroup,
     name: string,
     before: HubGroupModel | undefined,
   ): Promise<GroupPlan> {
-    const { snapshot, hub } = this.deps;
-    const declared = this.#declared(object, name);
+    const { snapshot, hub } = unit;
+    const declared = this.#declared(unit, object, name);
     // A member that a HubUser of this namespace manages is created by that HubUser (so its
     // ownership is right), not by the group: until it exists it is pending.
     const { namespace } = object.metadata;
     const waiting = new Set(
       declared.members.filter(
-        (user) => !snapshot.hasUser(user) && this.#hubUsers.manages(namespace, user),
+        (user) => !snapshot.hasUser(user) && this.#hubUsers.manages(unit.key, namespace, user),
       ),
     );
     const desired = { ...declared, members: declared.members.filter((u) => !waiting.has(u)) };
@@ -110,7 +112,7 @@ export class HubGroupReconciler extends HubObjectReconciler<HubGroup, HubGroupMo
     round: Round<HubGroupModel>,
     priority: Priority,
   ): Promise<void> {
-    const created = await this.#createMembers(plan.actions, priority);
+    const created = await this.#createMembers(round.unit, plan.actions, priority);
     if (created.length > 0) round.events.push(membersCreated(created));
     const own = plan.actions.filter((action) => action.op !== 'createUser');
     await this.applyActions(own, round, priority);
@@ -164,11 +166,13 @@ export class HubGroupReconciler extends HubObjectReconciler<HubGroup, HubGroupMo
     };
   }
 
-  #declared(object: HubGroup, group: string): DesiredGroup {
+  #declared(unit: HubUnit, object: HubGroup, group: string): DesiredGroup {
     const members = new Set(object.spec.members ?? []);
     const selector = object.spec.memberSelector;
     if (selector) {
       for (const user of this.#hubUsers.inNamespace(object.metadata.namespace)) {
+        // A HubUser of another hub in the same namespace is no member of this hub's group.
+        if (this.deps.hubs.keyOf(user) !== unit.key) continue;
         if (!user.metadata.deletionTimestamp && matchesSelector(user.metadata.labels, selector))
           members.add(usernameOf(user));
       }
@@ -185,15 +189,17 @@ export class HubGroupReconciler extends HubObjectReconciler<HubGroup, HubGroupMo
    * Creates the missing members a wave at a time: a wave's names share bulk calls through the
    * batcher, and between waves other objects' hub calls get their turn. Returns those created.
    */
-  async #createMembers(actions: readonly Action[], priority: Priority): Promise<string[]> {
+  async #createMembers(
+    unit: HubUnit,
+    actions: readonly Action[],
+    priority: Priority,
+  ): Promise<string[]> {
     const users = actions.flatMap((a) => (a.op === 'createUser' ? [a.user] : []));
     const created: string[] = [];
     for (let i = 0; i < users.length; i += memberWave) {
       const wave = users.slice(i, i + memberWave);
       const results = await Promise.all(
-        wave.map((user) =>
-          this.deps.actions.run({ op: 'createUser', user, admin: false }, priority),
-        ),
+        wave.map((user) => unit.actions.run({ op: 'createUser', user, admin: false }, priority)),
       );
       created.push(...wave.filter((_, j) => results[j]?.existed === false));
     }

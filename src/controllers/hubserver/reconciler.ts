@@ -9,19 +9,21 @@ import type { Ownership } from '../../api/fields.ts';
 import { hubServerSpecSchema, type HubServer } from '../../api/hubserver.ts';
 import { kinds } from '../../api/meta.ts';
 import { HubError } from '../../hub/errors.ts';
-import type { Hub } from '../../hub/hub.ts';
 import type { HubUser as UserModel } from '../../hub/models.ts';
-import type { HubSnapshot } from '../../hub/snapshot.ts';
 import type { EventNote } from '../../kube/events.ts';
 import { planServer, planServerDeletion } from '../../plan/hubserver.ts';
 import { ownershipOf } from '../../plan/ownership.ts';
+import { includes } from '../../plan/tenancy.ts';
 import type { Priority } from '../../priority.ts';
-import { readyAndSynced } from '../runtime/conditions.ts';
+import { readyAndSynced, refused, waitForHub } from '../runtime/conditions.ts';
+import { HubNotReady, type HubDirectory, type Resolution } from '../runtime/hub-directory.ts';
+import type { HubUserLookup } from '../runtime/hub-kind.ts';
+import type { HubUnit } from '../runtime/hub-unit.ts';
 import { markManagedFirst } from '../runtime/mark-managed.ts';
+import { unchangedFields } from '../runtime/status-report.ts';
 import type { Outcome, ReconcileContext, Reconciler } from '../runtime/reconciler.ts';
 import { failedServerRetryMs, serverInProgressMs } from '../runtime/timings.ts';
 import {
-  carriedFields,
   lastReadyReason,
   runningServerFields,
   serverLabel,
@@ -33,25 +35,48 @@ import {
 export class HubServerReconciler implements Reconciler<HubServer> {
   readonly kind = kinds.HubServer;
   readonly specSchema = hubServerSpecSchema;
-  readonly #hub: Hub;
-  readonly #snapshot: HubSnapshot;
+  readonly #hubs: HubDirectory;
+  readonly #hubUsers: Pick<HubUserLookup, 'owns'>;
 
-  constructor(deps: { hub: Hub; snapshot: HubSnapshot }) {
-    this.#hub = deps.hub;
-    this.#snapshot = deps.snapshot;
+  constructor(deps: { hubs: HubDirectory; hubUsers: Pick<HubUserLookup, 'owns'> }) {
+    this.#hubs = deps.hubs;
+    this.#hubUsers = deps.hubUsers;
+  }
+
+  /**
+   * The hub of `object`, or why it may not act there: a namespace acts only on the servers of
+   * hub users that its own HubUsers created, unless the hub lets it take over others' objects.
+   */
+  #unit(object: HubServer): Resolution {
+    const resolved = this.#hubs.resolve(object);
+    if (!('unit' in resolved)) return resolved;
+    const { unit } = resolved;
+    const { namespace } = object.metadata;
+    const { username } = object.spec;
+    if (
+      this.#hubUsers.owns(unit.key, namespace, username) ||
+      includes(unit.policy.adoption, namespace)
+    )
+      return resolved;
+    const message = `hub user ${username} was not created by a HubUser of namespace ${namespace}; namespace ${namespace} may not act on others' servers in ${unit.policy.hubName}`;
+    return { refusal: { reason: 'AdoptionNotAllowed', message } };
   }
 
   async reconcile(object: HubServer, context: ReconcileContext): Promise<Outcome> {
+    const resolved = this.#unit(object);
+    if ('refusal' in resolved) return refused(object, unchangedFields(object), resolved.refusal);
+    if ('pending' in resolved) return waitForHub();
+    const { unit } = resolved;
     const { priority } = context;
     const { username, serverName: server, state, keepRunning } = object.spec;
     const generation = object.metadata.generation ?? 0;
     const status = object.status ?? {};
-    const user = await this.#user(object, priority);
+    const user = await this.#user(unit, object, priority);
     if (!user) return userMissing(status, username);
     const observed = user.servers?.[server];
     const recorded = recordedOwnership(object);
     const ownership = ownershipOf(recorded, observed !== undefined);
-    const base = { ...carriedFields(status), ownership };
+    const base = { ...unchangedFields(object), ownership };
     const starting = status.phase === 'Pending' && lastReadyReason(object) === 'Starting';
     if (starting && !observed) {
       // The spawn we were following ended without a ready server.
@@ -129,12 +154,12 @@ export class HubServerReconciler implements Reconciler<HubServer> {
         };
       }
       case 'stop':
-        await markManagedFirst(context, this.#hub.health, recorded, ownership);
-        return this.#stop(object, base, priority);
+        await markManagedFirst(context, unit.hub.health, recorded, ownership);
+        return this.#stop(unit, object, base, priority);
       case 'start':
         // A crash after the start must not turn our server into an adopted one left running.
-        await markManagedFirst(context, this.#hub.health, recorded, ownership);
-        return this.#start(object, base, recorded, generation, context);
+        await markManagedFirst(context, unit.hub.health, recorded, ownership);
+        return this.#start(unit, object, base, recorded, generation, context);
     }
   }
 
@@ -143,7 +168,12 @@ export class HubServerReconciler implements Reconciler<HubServer> {
     { priority }: Pick<ReconcileContext, 'priority'>,
   ): Promise<readonly EventNote[]> {
     const { username, serverName: server } = object.spec;
-    if (isPaused(object.metadata.annotations)) return [];
+    const resolved = this.#unit(object);
+    // Refused now: it may not touch the hub, not even to stop what it once started.
+    if ('refusal' in resolved || isPaused(object.metadata.annotations)) return [];
+    if ('pending' in resolved)
+      throw new HubNotReady(`the Hub of server ${serverLabel(username, server)} is being set up`);
+    const { unit } = resolved;
     const decision = planServerDeletion(
       object.spec.deletionPolicy,
       recordedOwnership(object),
@@ -158,7 +188,7 @@ export class HubServerReconciler implements Reconciler<HubServer> {
           note: `kept server ${serverLabel(username, server)} (deletion policy Retain)`,
         },
       ];
-    const outcome = await this.#hub.servers.stop(username, server, {
+    const outcome = await unit.hub.servers.stop(username, server, {
       remove: decision === 'stopAndRemove',
       priority,
     });
@@ -178,6 +208,7 @@ export class HubServerReconciler implements Reconciler<HubServer> {
   }
 
   async #start(
+    unit: HubUnit,
     object: HubServer,
     base: Record<string, unknown>,
     recorded: Ownership | undefined,
@@ -188,7 +219,7 @@ export class HubServerReconciler implements Reconciler<HubServer> {
     const { username, serverName: server, userOptions, displayName } = object.spec;
     const name = serverLabel(username, server);
     try {
-      const outcome = await this.#hub.servers.start(username, server, {
+      const outcome = await unit.hub.servers.start(username, server, {
         ...(userOptions === undefined ? {} : { userOptions }),
         ...(displayName === undefined ? {} : { displayName }),
         priority,
@@ -202,8 +233,8 @@ export class HubServerReconciler implements Reconciler<HubServer> {
           requeueAfterMs: serverInProgressMs,
         };
       }
-      const user = await this.#hub.servers.userAfterStart(username, { priority });
-      if (user) this.#snapshot.recordUser(user);
+      const user = await unit.hub.servers.userAfterStart(username, { priority });
+      if (user) unit.snapshot.recordUser(user);
       const observed = user?.servers?.[server];
       const adopted = outcome === 'running' && recorded === undefined;
       // Marking it managed ahead of the start said Created; a retry that finds no status must not.
@@ -212,7 +243,7 @@ export class HubServerReconciler implements Reconciler<HubServer> {
     } catch (err) {
       if (err instanceof HubError && err.code === 'HUB_NOT_FOUND') {
         // Deleted since the snapshot was read: wait for it, as for a user never seen.
-        this.#snapshot.forgetUser(username);
+        unit.snapshot.forgetUser(username);
         return userMissing(object.status ?? {}, username);
       }
       return startRefused(
@@ -225,12 +256,13 @@ export class HubServerReconciler implements Reconciler<HubServer> {
   }
 
   async #stop(
+    unit: HubUnit,
     object: HubServer,
     base: Record<string, unknown>,
     priority: Priority,
   ): Promise<Outcome> {
     const { username, serverName: server } = object.spec;
-    const outcome = await this.#hub.servers.stop(username, server, { priority });
+    const outcome = await unit.hub.servers.stop(username, server, { priority });
     if (outcome === 'stopping') {
       const message = 'the hub is stopping the server';
       return {
@@ -260,17 +292,21 @@ export class HubServerReconciler implements Reconciler<HubServer> {
    * the start itself checks that (one running after all answers so, and is adopted), which
    * saves a read per server in a spawn storm.
    */
-  async #user(object: HubServer, priority: Priority): Promise<UserModel | undefined> {
+  async #user(
+    unit: HubUnit,
+    object: HubServer,
+    priority: Priority,
+  ): Promise<UserModel | undefined> {
     const { metadata, spec, status } = object;
     const changed = metadata.generation !== status?.observedGeneration;
     if (status?.phase !== 'Pending') {
-      await this.#snapshot.ready(priority);
-      const cached = this.#snapshot.user(spec.username);
+      await unit.snapshot.ready(priority);
+      const cached = unit.snapshot.user(spec.username);
       const startsAnew = spec.state === 'Running' && !cached?.servers?.[spec.serverName];
       if (cached && (!changed || startsAnew)) return cached;
     }
-    const user = await this.#hub.users.get(spec.username, { priority });
-    if (user) this.#snapshot.recordUser(user);
+    const user = await unit.hub.users.get(spec.username, { priority });
+    if (user) unit.snapshot.recordUser(user);
     return user ?? undefined;
   }
 }

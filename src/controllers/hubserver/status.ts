@@ -9,6 +9,7 @@ import type { HubServer as ServerModel } from '../../hub/models.ts';
 import { readyAndSynced } from '../runtime/conditions.ts';
 import { isReason, type Reason } from '../runtime/reasons.ts';
 import type { Outcome } from '../runtime/reconciler.ts';
+import { unchangedFields } from '../runtime/status-report.ts';
 import {
   failedServerRetryMs,
   serverInProgressMs,
@@ -100,7 +101,7 @@ export function startedRunning(
 export function userMissing(status: HubServer['status'] & object, username: string): Outcome {
   const message = `hub user ${username} does not exist; waiting for it`;
   return {
-    fields: { ...carriedFields(status), phase: 'Pending', message },
+    fields: { ...unchangedFields({ status }), phase: 'Pending', message },
     conditions: readyAndSynced('False', 'UserMissing', message, 'True'),
     requeueAfterMs: serverUserMissingMs,
   };
@@ -114,12 +115,6 @@ export function runningServerFields(server: ServerModel | undefined): Record<str
     ...(server.started ? { startedAt: server.started } : {}),
     ...(server.last_activity ? { lastActivity: server.last_activity } : {}),
   };
-}
-
-/** Status fields carried from one round to the next unless this round sets them. */
-export function carriedFields(status: HubServer['status'] & object): Record<string, unknown> {
-  const { conditions: _c, observedGeneration: _g, ...rest } = status;
-  return rest;
 }
 
 /** The reason Ready gave last time. */

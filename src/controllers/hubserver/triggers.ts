@@ -7,17 +7,19 @@ import type { HubServer } from '../../api/hubserver.ts';
 import { usernameOf } from '../../api/hubuser.ts';
 import { ReverseIndex } from '../../kube/reverse-index.ts';
 import { worthReconciling } from '../runtime/enqueue.ts';
-import type { Own, TriggerSources } from '../runtime/hub-kind.ts';
+import { nameInHub, type WakeTarget, type TriggerSources } from '../runtime/hub-kind.ts';
 
-export function hubServerTriggers(sources: TriggerSources, servers: Own<HubServer>): void {
-  const serving = new ReverseIndex(servers.informer, (server) => [server.spec.username]);
-  const wake = (username: string): void => {
-    for (const key of serving.keysFor(username)) servers.queue.add(key);
+export function hubServerTriggers(sources: TriggerSources, servers: WakeTarget<HubServer>): void {
+  const serving = new ReverseIndex(servers.informer, (server) => [
+    nameInHub(sources.hubs.keyOf(server), server.spec.username),
+  ]);
+  const wake = (hubKey: string, username: string): void => {
+    for (const key of serving.keysFor(nameInHub(hubKey, username))) servers.queue.add(key);
   };
-  sources.caches.HubUser.onChange((change, object, previous) => {
+  sources.informers.HubUser.onChange((change, object, previous) => {
     // A status write of the HubUser's own round is no news to its servers.
     if (change === 'updated' && previous && !worthReconciling(previous, object)) return;
-    wake(usernameOf(object));
+    wake(sources.hubs.keyOf(object), usernameOf(object));
   });
-  sources.snapshot.onUserAppeared(wake);
+  sources.hubs.onUserAppeared(wake);
 }

@@ -3,39 +3,49 @@
  * reconcile asks (its selector's candidates, which members a HubUser will create) and what a
  * hub user's appearance wakes, without walking every HubUser of every namespace.
  */
+import { recordedOwnership } from '../../api/annotations.ts';
 import { usernameOf, type HubUser } from '../../api/hubuser.ts';
 import { parseKey } from '../../api/meta.ts';
 import type { Informer } from '../../kube/informer.ts';
 import { ReverseIndex } from '../../kube/reverse-index.ts';
-import type { HubUserLookup } from '../runtime/hub-kind.ts';
+import { nameInHub, type HubUserLookup } from '../runtime/hub-kind.ts';
 
 export class HubUserIndex implements HubUserLookup {
   readonly #informer: Pick<Informer<HubUser>, 'onChange' | 'get'>;
   readonly #byNamespace: ReverseIndex<HubUser>;
   readonly #byUsername: ReverseIndex<HubUser>;
 
-  constructor(informer: Pick<Informer<HubUser>, 'onChange' | 'get'>) {
+  /** `hubKeyOf` names the hub each HubUser uses (HubDirectory.keyOf). */
+  constructor(
+    informer: Pick<Informer<HubUser>, 'onChange' | 'get'>,
+    hubKeyOf: (user: HubUser) => string,
+  ) {
     this.#informer = informer;
     this.#byNamespace = new ReverseIndex(informer, (user) => [user.metadata.namespace]);
-    this.#byUsername = new ReverseIndex(informer, (user) => [usernameOf(user)]);
+    this.#byUsername = new ReverseIndex(informer, (user) => [
+      nameInHub(hubKeyOf(user), usernameOf(user)),
+    ]);
   }
 
-  /** The cached HubUsers of `namespace`. */
   inNamespace(namespace: string): HubUser[] {
     return this.#objects(this.#byNamespace.keysFor(namespace));
   }
 
-  /** The cached HubUsers, of any namespace, that declare `username`. */
-  withUsername(username: string): HubUser[] {
-    return this.#objects(this.#byUsername.keysFor(username));
+  withUsername(hubKey: string, username: string): HubUser[] {
+    return this.#objects(this.#byUsername.keysFor(nameInHub(hubKey, username)));
   }
 
-  /** Whether a HubUser of `namespace` declares `username` (and so will create it). */
-  manages(namespace: string, username: string): boolean {
-    for (const key of this.#byUsername.keysFor(username)) {
+  manages(hubKey: string, namespace: string, username: string): boolean {
+    for (const key of this.#byUsername.keysFor(nameInHub(hubKey, username))) {
       if (parseKey(key).namespace === namespace) return true;
     }
     return false;
+  }
+
+  owns(hubKey: string, namespace: string, username: string): boolean {
+    return this.withUsername(hubKey, username).some(
+      (user) => user.metadata.namespace === namespace && recordedOwnership(user) === 'Created',
+    );
   }
 
   #objects(keys: Iterable<string>): HubUser[] {

@@ -7,8 +7,10 @@ import { hubUserSpecSchema, usernameOf, type HubUser } from '../../api/hubuser.t
 import { kinds } from '../../api/meta.ts';
 import type { HubUser as HubUserModel } from '../../hub/models.ts';
 import { planUser, planUserDeletion, type DesiredUser } from '../../plan/hubuser.ts';
+import { adminGrant, type Refusal } from '../../plan/tenancy.ts';
 import type { Priority } from '../../priority.ts';
 import type { Executed } from '../runtime/hub-actions.ts';
+import type { HubUnit } from '../runtime/hub-unit.ts';
 import { HubObjectReconciler, type Planned, type Round } from '../runtime/hub-object.ts';
 
 interface UserPlan extends Planned {
@@ -25,15 +27,21 @@ export class HubUserReconciler extends HubObjectReconciler<HubUser, HubUserModel
     return usernameOf(object);
   }
 
-  protected inSnapshot(name: string): HubUserModel | undefined {
-    return this.deps.snapshot.user(name);
+  protected inSnapshot(unit: HubUnit, name: string): HubUserModel | undefined {
+    return unit.snapshot.user(name);
   }
 
-  protected read(name: string, priority: Priority): Promise<HubUserModel | null> {
-    return this.deps.hub.users.get(name, { priority });
+  protected read(unit: HubUnit, name: string, priority: Priority): Promise<HubUserModel | null> {
+    return unit.hub.users.get(name, { priority });
+  }
+
+  /** Only namespaces the hub lets grant admin may declare `admin: true`. */
+  protected override refusal(unit: HubUnit, object: HubUser): Refusal | undefined {
+    return adminGrant(unit.policy, object.metadata.namespace, object.spec.admin);
   }
 
   protected plan(
+    _unit: HubUnit,
     object: HubUser,
     name: string,
     before: HubUserModel | undefined,
@@ -54,7 +62,7 @@ export class HubUserReconciler extends HubObjectReconciler<HubUser, HubUserModel
     priority: Priority,
   ): Promise<void> {
     await this.applyActions(plan.actions, round, priority);
-    const followUp = round.observed ? planUser(plan.desired, round.observed) : [];
+    const followUp = round.observed && !round.refusal ? planUser(plan.desired, round.observed) : [];
     await this.applyActions(followUp, round, priority);
   }
 

@@ -8,7 +8,8 @@ import type { Ownership } from '../../api/fields.ts';
 import { pausedAnnotation } from '../../api/annotations.ts';
 import type { EventNote } from '../../kube/events.ts';
 import { isReason, type Reason } from './reasons.ts';
-import type { ConditionStatement } from './reconciler.ts';
+import { hubPendingMs } from './timings.ts';
+import type { ConditionStatement, Outcome } from './reconciler.ts';
 
 /** Ready and Synced with one reason and message; Synced says whether this round's writes went. */
 export function readyAndSynced(
@@ -90,4 +91,30 @@ export function deletionEvents(what: string, deleted: boolean, existed: boolean)
       },
     ];
   return [];
+}
+
+/** Nothing decided yet: the resource's Hub is being set up. */
+export function waitForHub(): Outcome {
+  return { fields: {}, conditions: [], deferMs: hubPendingMs };
+}
+
+/**
+ * A resource its hub refuses (missing, or its policy says no): nothing is written to the hub and
+ * nothing is retried, since only a change of the resource or of the Hub can help, and either
+ * wakes it. The Event goes out when the refusal starts, not at every resync.
+ */
+export function refused(
+  object: { status?: { conditions?: readonly Condition[] } },
+  fields: Record<string, unknown>,
+  refusal: { readonly reason: Reason; readonly message: string },
+): Outcome {
+  const ready = object.status?.conditions?.find((c) => c.type === 'Ready');
+  const news = ready?.reason !== refusal.reason || ready.message !== refusal.message;
+  return {
+    fields,
+    conditions: readyAndSynced('False', refusal.reason, refusal.message, 'False'),
+    events: news
+      ? [{ type: 'Warning', reason: refusal.reason, action: 'Refuse', note: refusal.message }]
+      : [],
+  };
 }

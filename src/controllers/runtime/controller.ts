@@ -35,6 +35,13 @@ export interface Controller<T extends KindObject = KindObject> {
   readonly runner: Runner<T>;
 }
 
+/** What is started, stopped and queued of a controller, whatever its kind. */
+export interface ControllerHandle {
+  readonly kind: KindDescriptor;
+  readonly informer: Pick<Informer<KindObject>, 'start' | 'stop' | 'isSynced' | 'synced'>;
+  readonly runner: Pick<Runner<KindObject>, 'run' | 'stop' | 'enqueueKeys'>;
+}
+
 function resourceOf(kind: KindDescriptor): ResourceRef {
   return { group, version, plural: kind.plural, kind: kind.kind };
 }
@@ -43,10 +50,11 @@ function resourceOf(kind: KindDescriptor): ResourceRef {
 export function buildInformer<T extends KindObject>(
   kind: KindDescriptor,
   deps: ControllerDeps,
+  options: { optional?: boolean } = {},
 ): Informer<T> {
   return new Informer<T>(
     deps.kube,
-    { path: collectionPath(resourceOf(kind), deps.namespace) },
+    { path: collectionPath(resourceOf(kind), deps.namespace), ...options },
     {
       clock: deps.clock,
       logger: deps.logger.child({ kind: kind.kind }),

@@ -2,15 +2,13 @@
  * Which changes of a watched object queue its key, and at what priority. The operator's own
  * status writes come back as watch events: they must not start another round (the echo).
  */
-import type { ObjectMeta } from '../../api/meta.ts';
 import type { Priority } from '../../priority.ts';
+import type { KindObject } from './reconciler.ts';
 
-interface Watched {
-  readonly metadata: ObjectMeta;
-}
+type Versioned = Pick<KindObject, 'metadata'>;
 
-/** Status-only updates (our own writes among them) need no reconcile; spec, labels and deletion do. */
-export function worthReconciling(previous: Watched, next: Watched): boolean {
+/** Status-only updates (our own writes) need no reconcile; spec, labels and deletion do. */
+export function worthReconciling(previous: Versioned, next: Versioned): boolean {
   const a = previous.metadata;
   const b = next.metadata;
   return (

@@ -1,8 +1,8 @@
 /**
- * The one error policy, as kube-rs has it: every failure of a round goes through here, and
+ * The one error policy, as kube-rs has it: every error a round throws goes through here, and
  * here alone is decided how it reads (a condition reason and message) and when the key comes
  * back: after the hub's Retry-After, with backoff when trying again can help, else not until
- * the object or the world changes.
+ * the object or the world changes. (An invalid spec is no error: the runner reports it.)
  */
 import { isRetryable } from '../../errors.ts';
 import { reasonFor, type Reason } from './reasons.ts';

@@ -20,7 +20,7 @@ export interface Executed {
   readonly user?: HubUser;
   /** The group after a group action; unset when it is gone or was not read back. */
   readonly group?: HubGroup;
-  /** The create found the object there already (made after the last sweep, or by us before a crash). */
+  /** The create found the object there (made after the last sweep, or by us before a crash). */
   readonly existed: boolean;
 }
 
@@ -35,6 +35,10 @@ export class HubActions {
     this.#batcher = deps.batcher;
   }
 
+  /**
+   * Runs `action` at `priority` and records the hub's answer in the snapshot. Throws the hub's
+   * typed errors, and StaleSnapshot when the hub no longer has what the plan counted on.
+   */
   async run(action: Action, priority: Priority): Promise<Executed> {
     const hub = this.#hub;
     const snapshot = this.#snapshot;

@@ -1,20 +1,32 @@
 /**
- * What a kind of hub object is to the operator, and what the kinds of one hub share. A kind
- * brings a reconciler, built from the shared parts, and the triggers that wake its objects
- * besides their own changes (a HubUser's label change, a hub user appearing); the setup of a
- * hub is a loop over its kinds (hub-controllers.ts).
+ * What a declaring kind (HubUser, HubGroup, HubServer) is to the operator, and what the kinds
+ * share: the hubs, every kind's cache and the HubUser lookups. A kind brings a reconciler, built
+ * from the shared parts, and the triggers that wake its objects besides their own changes (a
+ * HubUser's label change, a hub user appearing); the setup is a loop over the kinds
+ * (hub-controllers.ts).
  */
 import type { HubGroup } from '../../api/hubgroup.ts';
 import type { HubServer } from '../../api/hubserver.ts';
 import type { HubUser } from '../../api/hubuser.ts';
-import type { Kind, KindDescriptor } from '../../api/meta.ts';
-import type { Hub } from '../../hub/hub.ts';
-import type { HubSnapshot } from '../../hub/snapshot.ts';
+import type { DeclaringKind, KindDescriptor } from '../../api/meta.ts';
 import type { Informer } from '../../kube/informer.ts';
 import type { WorkQueue } from '../../kube/queue.ts';
-import { buildController, buildQueue, type Controller, type ControllerDeps } from './controller.ts';
-import type { HubActions } from './hub-actions.ts';
+import {
+  buildController,
+  buildQueue,
+  type ControllerDeps,
+  type ControllerHandle,
+} from './controller.ts';
+import type { HubDirectory } from './hub-directory.ts';
 import type { KindObject, Reconciler } from './reconciler.ts';
+
+/**
+ * A hub name (a username, a group name) together with the hub it is in, as one index term: the
+ * same username in two hubs is two users. NUL is in neither a hub key nor a hub name.
+ */
+export function nameInHub(hubKey: string, name: string): string {
+  return `${hubKey}\u0000${name}`;
+}
 
 /** The object type of each kind. */
 export interface KindObjects {
@@ -28,52 +40,53 @@ export type Watched<T extends KindObject> = Pick<Informer<T>, 'onChange' | 'get'
 
 /** The HubUsers of every watched namespace, looked up without walking the cache. */
 export interface HubUserLookup {
-  /** The cached HubUsers of `namespace`. */
+  /** The cached HubUsers of `namespace`, of every hub. */
   inNamespace(namespace: string): readonly HubUser[];
-  /** The cached HubUsers, of any namespace, that declare `username`. */
-  withUsername(username: string): readonly HubUser[];
-  /** Whether a HubUser of `namespace` declares `username` (and so will create it). */
-  manages(namespace: string, username: string): boolean;
+  /** The cached HubUsers, of any namespace, that declare `username` in the hub `hubKey`. */
+  withUsername(hubKey: string, username: string): readonly HubUser[];
+  /** Whether a HubUser of `namespace` declares `username` in hub `hubKey` (so will create it). */
+  manages(hubKey: string, namespace: string, username: string): boolean;
+  /** Whether a HubUser of `namespace` declares `username` in the hub `hubKey` and created it. */
+  owns(hubKey: string, namespace: string, username: string): boolean;
 }
 
 /** What a kind's triggers may watch. */
 export interface TriggerSources {
-  readonly caches: { readonly [K in Kind]: Watched<KindObjects[K]> };
-  readonly snapshot: Pick<HubSnapshot, 'onUserAppeared' | 'hasUser'>;
+  readonly informers: { readonly [K in DeclaringKind]: Watched<KindObjects[K]> };
+  /** Hub users appearing in any hub's snapshot, and what each snapshot holds. */
+  readonly hubs: Pick<HubDirectory, 'onUserAppeared' | 'get' | 'keyOf'>;
   readonly hubUsers: Pick<HubUserLookup, 'withUsername'>;
 }
 
-/** The parts every kind of one hub shares. */
+/** The parts every kind shares. */
 export interface HubEnvironment extends TriggerSources {
-  readonly hub: Hub;
-  readonly snapshot: HubSnapshot;
-  readonly actions: HubActions;
+  readonly hubs: HubDirectory;
   readonly hubUsers: HubUserLookup;
-  /** Every kind's cache, not yet started. */
-  readonly informers: { readonly [K in Kind]: Informer<KindObjects[K]> };
+  /** Every kind's cache, not yet started: the controllers run them. */
+  readonly informers: { readonly [K in DeclaringKind]: Informer<KindObjects[K]> };
 }
 
 /** A kind's own cache, and the queue its wakes go to. */
-export interface Own<T extends KindObject> {
+export interface WakeTarget<T extends KindObject> {
   readonly informer: Watched<T>;
   readonly queue: Pick<WorkQueue, 'add' | 'addAfter'>;
 }
 
-export interface HubKindParts<K extends Kind> {
+export interface HubKindParts<K extends DeclaringKind> {
   readonly descriptor: KindDescriptor<K>;
   /** Builds the reconciler; it may index its own objects and requeue them through `own`. */
-  reconciler(env: HubEnvironment, own: Own<KindObjects[K]>): Reconciler<KindObjects[K]>;
+  reconciler(env: HubEnvironment, own: WakeTarget<KindObjects[K]>): Reconciler<KindObjects[K]>;
   /** Wires what wakes this kind's objects besides their own changes. */
-  triggers?(sources: TriggerSources, own: Own<KindObjects[K]>): void;
+  triggers?(sources: TriggerSources, own: WakeTarget<KindObjects[K]>): void;
 }
 
 /** A kind, ready to be built into a controller for one hub. */
 export interface HubKind {
   readonly descriptor: KindDescriptor;
-  build(env: HubEnvironment, deps: ControllerDeps): Controller<KindObjects[Kind]>;
+  build(env: HubEnvironment, deps: ControllerDeps): ControllerHandle;
 }
 
-export function defineHubKind<K extends Kind>(parts: HubKindParts<K>): HubKind {
+export function defineHubKind<K extends DeclaringKind>(parts: HubKindParts<K>): HubKind {
   return {
     descriptor: parts.descriptor,
     build(env, deps) {
@@ -81,7 +94,7 @@ export function defineHubKind<K extends Kind>(parts: HubKindParts<K>): HubKind {
       const own = { informer, queue: buildQueue(parts.descriptor, deps) };
       const controller = buildController(parts.reconciler(env, own), own, deps);
       parts.triggers?.(env, own);
-      return controller as unknown as Controller<KindObjects[Kind]>;
+      return controller;
     },
   };
 }

@@ -1,37 +1,52 @@
 /**
- * The one reconcile of a named hub object (a user, a group): the name-claim check, the snapshot,
- * ownership, the kind's plan, the pause, marking the object managed ahead of the first write,
- * the actions through the one executor, Events and status; and the deletion that follows the
- * deletion policy on a fresh read. A kind supplies only what is its own, as hooks.
+ * The one reconcile of a named hub object (a user, a group): its hub and the hub's tenancy
+ * policy, the name-claim check, the snapshot, ownership, the kind's plan, the pause, marking the
+ * object managed ahead of the first write, the actions through the one executor, Events and
+ * status; and the deletion that follows the deletion policy on a fresh read. A kind supplies only
+ * what is its own, as hooks.
  */
-import { isPaused, recordedOwnership } from '../../api/annotations.ts';
+import { isPaused, ownershipAnnotation, recordedOwnership } from '../../api/annotations.ts';
 import type { DeletionPolicy, Ownership } from '../../api/fields.ts';
 import { keyOf } from '../../api/meta.ts';
-import type { Hub } from '../../hub/hub.ts';
-import type { HubSnapshot } from '../../hub/snapshot.ts';
+import type { HubRef } from '../../api/fields.ts';
 import type { EventNote } from '../../kube/events.ts';
 import { describe, type Action } from '../../plan/actions.ts';
 import { ownershipOf } from '../../plan/ownership.ts';
+import { adoption, type Refusal } from '../../plan/tenancy.ts';
 import type { Priority } from '../../priority.ts';
-import { conflict, deletionEvents, done, lastReason, paused } from './conditions.ts';
-import type { Executed, HubActions } from './hub-actions.ts';
+import {
+  conflict,
+  deletionEvents,
+  done,
+  lastReason,
+  paused,
+  refused,
+  waitForHub,
+} from './conditions.ts';
+import { HubNotReady } from './hub-directory.ts';
+import type { Executed } from './hub-actions.ts';
+import type { HubDirectory } from './hub-directory.ts';
+import { nameInHub } from './hub-kind.ts';
+import type { HubUnit } from './hub-unit.ts';
 import { markManagedFirst } from './mark-managed.ts';
 import type { NameClaims } from './name-claims.ts';
 import { isReason, type Reason } from './reasons.ts';
 import type { KindObject, Outcome, ReconcileContext, Reconciler } from './reconciler.ts';
 import { withReplanning } from './replanning.ts';
+import { unchangedFields } from './status-report.ts';
 
 /** An object that declares one named hub object. */
 export interface HubObjectResource extends KindObject {
-  readonly spec: { readonly deletionPolicy?: DeletionPolicy | undefined };
+  readonly spec: {
+    readonly deletionPolicy?: DeletionPolicy | undefined;
+    readonly hubRef?: HubRef | undefined;
+  };
   readonly status?: KindObject['status'] & { readonly ownership?: Ownership };
 }
 
 export interface HubObjectDeps<T extends HubObjectResource> {
-  readonly hub: Hub;
-  readonly snapshot: HubSnapshot;
-  readonly actions: HubActions;
-  /** Who holds each hub name of this kind. */
+  readonly hubs: HubDirectory;
+  /** Who holds each hub name of this kind, per hub. */
   readonly claims: NameClaims<T>;
 }
 
@@ -42,6 +57,10 @@ export interface Planned {
 
 /** What a round has done so far; the template and the kind's hooks both add to it. */
 export interface Round<Model> {
+  readonly unit: HubUnit;
+  /** The resource's namespace, which the hub's policy judges. */
+  readonly namespace: string;
+  readonly markManaged: ReconcileContext['markManaged'];
   readonly name: string;
   /** The ownership on record before this round. */
   readonly recorded: Ownership | undefined;
@@ -50,6 +69,8 @@ export interface Round<Model> {
   readonly events: EventNote[];
   /** A create found the object there already. */
   existedOnCreate: boolean;
+  /** Why the round stopped: a create found what the namespace may not adopt. */
+  refusal?: Refusal;
 }
 
 export abstract class HubObjectReconciler<
@@ -71,12 +92,21 @@ export abstract class HubObjectReconciler<
 
   /** The hub name `object` declares. */
   protected abstract nameOf(object: T): string;
-  /** The hub object as the snapshot has it. */
-  protected abstract inSnapshot(name: string): Model | undefined;
+  /** The hub object as the hub's snapshot has it. */
+  protected abstract inSnapshot(unit: HubUnit, name: string): Model | undefined;
   /** The hub object read afresh; null when the hub has none. */
-  protected abstract read(name: string, priority: Priority): Promise<Model | null>;
+  protected abstract read(unit: HubUnit, name: string, priority: Priority): Promise<Model | null>;
+  /** What the kind refuses of `object` in its hub beyond the namespace (admin grants). */
+  protected refusal(_unit: HubUnit, _object: T): Refusal | undefined {
+    return undefined;
+  }
   /** What must happen for the hub to match `object`. */
-  protected abstract plan(object: T, name: string, before: Model | undefined): Promise<P>;
+  protected abstract plan(
+    unit: HubUnit,
+    object: T,
+    name: string,
+    before: Model | undefined,
+  ): Promise<P>;
   /** What deleting the object does in the hub. */
   protected abstract planDeletion(
     name: string,
@@ -116,17 +146,28 @@ export abstract class HubObjectReconciler<
   async cleanup(object: T, context: ReconcileContext): Promise<readonly EventNote[]> {
     const name = this.nameOf(object);
     const key = keyOf(object.metadata.namespace, object.metadata.name);
-    if (this.deps.claims.heldElsewhere(name, key) || isPaused(object.metadata.annotations))
+    const resolved = this.deps.hubs.resolve(object);
+    // Refused now: it may not touch the hub, not even to delete what it once made there.
+    if ('refusal' in resolved) return [];
+    if ('pending' in resolved)
+      throw new HubNotReady(`the Hub of ${this.noun} ${name} is being set up`);
+    const { unit } = resolved;
+    if (
+      this.deps.claims.heldElsewhere(nameInHub(unit.key, name), key) ||
+      isPaused(object.metadata.annotations)
+    )
       return [];
     // The snapshot may be minutes old: deleting (or not) is decided on a fresh read.
-    const exists = (await this.read(name, context.priority)) !== null;
-    const actions = this.planDeletion(
-      name,
-      object.spec.deletionPolicy,
-      recordedOwnership(object),
-      exists,
-    );
-    for (const action of actions) await this.deps.actions.run(action, context.priority);
+    const exists = (await this.read(unit, name, context.priority)) !== null;
+    const recorded = recordedOwnership(object);
+    // What it did not create, it deletes only where the hub lets its namespace take objects over.
+    const mayDelete =
+      recorded === 'Created' ||
+      adoption(unit.policy, object.metadata.namespace, name) === undefined;
+    const actions = mayDelete
+      ? this.planDeletion(name, object.spec.deletionPolicy, recorded, exists)
+      : [];
+    for (const action of actions) await unit.actions.run(action, context.priority);
     return deletionEvents(`${this.noun} ${name}`, actions.length > 0, exists);
   }
 
@@ -141,11 +182,13 @@ export abstract class HubObjectReconciler<
     priority: Priority,
   ): Promise<void> {
     for (const action of actions) {
-      const executed = await this.deps.actions.run(action, priority);
+      if (round.refusal) return;
+      const executed = await round.unit.actions.run(action, priority);
       round.observed = this.observedAfter(executed, round.observed);
       if (executed.existed) {
         round.ownership = ownershipOf(round.recorded, true);
         round.existedOnCreate = true;
+        if (round.ownership === 'Adopted') await this.#foundExisting(round);
         continue;
       }
       const created = action.op === 'createUser' || action.op === 'createGroup';
@@ -158,6 +201,16 @@ export abstract class HubObjectReconciler<
     }
   }
 
+  /**
+   * A create found the object made by someone else since the last sweep: the record made ahead
+   * of the create (Created) is corrected, and a namespace that may not adopt goes no further.
+   */
+  async #foundExisting(round: Round<Model>): Promise<void> {
+    await round.markManaged({ [ownershipAnnotation]: 'Adopted' });
+    const refusal = adoption(round.unit.policy, round.namespace, `${this.noun} ${round.name}`);
+    if (refusal) round.refusal = refusal;
+  }
+
   /** What the round did, for Ready's reason: its first Event, or the last reason while steady. */
   protected roundReason(object: T, round: Round<Model>): Reason {
     const first = round.events[0]?.reason;
@@ -166,21 +219,31 @@ export abstract class HubObjectReconciler<
   }
 
   async #round(object: T, context: ReconcileContext): Promise<Outcome> {
-    const { snapshot, hub } = this.deps;
     const name = this.nameOf(object);
+    // A refused round leaves what status said, ownership above all: deletion goes by it.
+    const nameFields = { ...unchangedFields(object), [this.nameField]: name };
+    const resolved = this.deps.hubs.resolve(object);
+    if ('refusal' in resolved) return refused(object, nameFields, resolved.refusal);
+    if ('pending' in resolved) return waitForHub();
+    const { unit } = resolved;
     const holder = this.deps.claims.heldElsewhere(
-      name,
+      nameInHub(unit.key, name),
       keyOf(object.metadata.namespace, object.metadata.name),
     );
-    if (holder)
-      return {
-        fields: { [this.nameField]: name },
-        conditions: conflict(`${this.noun} ${name}`, holder),
-      };
-    await snapshot.ready(context.priority);
-    const before = this.inSnapshot(name);
+    if (holder) return { fields: nameFields, conditions: conflict(`${this.noun} ${name}`, holder) };
+    const kindRefusal = this.refusal(unit, object);
+    if (kindRefusal) return refused(object, nameFields, kindRefusal);
+    await unit.snapshot.ready(context.priority);
+    const before = this.inSnapshot(unit, name);
     const recorded = recordedOwnership(object);
+    if (before !== undefined && recorded !== 'Created') {
+      const refusal = adoption(unit.policy, object.metadata.namespace, `${this.noun} ${name}`);
+      if (refusal) return refused(object, nameFields, refusal);
+    }
     const round: Round<Model> = {
+      unit,
+      namespace: object.metadata.namespace,
+      markManaged: context.markManaged,
       name,
       recorded,
       ownership: ownershipOf(recorded, before !== undefined),
@@ -188,7 +251,7 @@ export abstract class HubObjectReconciler<
       events: [],
       existedOnCreate: false,
     };
-    const plan = await this.plan(object, name, before);
+    const plan = await this.plan(unit, object, name, before);
     if (isPaused(object.metadata.annotations)) {
       return {
         fields: this.fields(round, plan),
@@ -196,8 +259,10 @@ export abstract class HubObjectReconciler<
       };
     }
     if (plan.actions.length > 0)
-      await markManagedFirst(context, hub.health, recorded, round.ownership);
+      await markManagedFirst(context, unit.hub.health, recorded, round.ownership);
     await this.apply(plan, round, context.priority);
+    if (round.refusal)
+      return refused(object, { ...nameFields, ownership: round.ownership }, round.refusal);
     if (round.ownership === 'Adopted' && recorded === undefined) {
       round.events.push({
         type: 'Normal',

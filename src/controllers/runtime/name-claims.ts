@@ -1,22 +1,51 @@
 /**
- * Which resource holds each hub name (the oldest of those that declare it; plan/claims.ts), kept
+ * Which resource holds each hub name (the oldest of those its hub admits; plan/claims.ts), kept
  * up to date from informer changes so that a reconcile asks in O(1) instead of scanning every
  * object. When a holder goes away, the next claimant's key is handed to `onReleased`.
  */
-import { keyOf } from '../../api/meta.ts';
+import { keyOf, parseKey } from '../../api/meta.ts';
 import type { ChangeKind } from '../../kube/informer.ts';
 import { winningClaim, type Claim } from '../../plan/claims.ts';
-import type { Own } from './hub-kind.ts';
+import type { Refusal } from '../../plan/tenancy.ts';
+import type { HubDirectory, UsesHub } from './hub-directory.ts';
+import type { WakeTarget } from './hub-kind.ts';
+import type { HubUnit } from './hub-unit.ts';
 import type { KindObject } from './reconciler.ts';
 
-/** The claims on the names of a kind's own objects; a released name wakes its next claimant. */
+/**
+ * The claims on the names of a kind's own objects; a released name wakes its next claimant.
+ * Only objects that `admitted` says may use their hub hold a name: a namespace the hub refuses
+ * cannot block a name by declaring it first.
+ */
 export function claimsOf<T extends KindObject>(
-  own: Own<T>,
+  own: WakeTarget<T>,
   nameOf: (object: T) => string,
+  admitted: (object: T) => boolean = () => true,
 ): NameClaims<T> {
-  const claims = new NameClaims<T>(nameOf, (key) => own.queue.add(key));
+  const holds = (key: string): boolean => {
+    const { namespace, name } = parseKey(key);
+    const object = own.informer.get(namespace, name);
+    return object !== undefined && admitted(object);
+  };
+  const claims = new NameClaims<T>(nameOf, (key) => own.queue.add(key), holds);
   own.informer.onChange((change, object) => claims.observe(change, object));
   return claims;
+}
+
+/**
+ * Whether `object` may hold its hub name: its hub exists and admits its namespace, its kind
+ * refuses nothing of it there (`refusal`), and its last round did not find it taking over what
+ * its namespace may not. A resource its hub refuses must not block the name for one it allows.
+ */
+export function mayHoldName(
+  hubs: Pick<HubDirectory, 'resolve'>,
+  object: UsesHub & Pick<KindObject, 'status'>,
+  refusal: (unit: HubUnit) => Refusal | undefined = () => undefined,
+): boolean {
+  const resolved = hubs.resolve(object);
+  if (!('unit' in resolved) || refusal(resolved.unit)) return false;
+  const ready = object.status?.conditions?.find((c) => c.type === 'Ready');
+  return ready?.reason !== 'AdoptionNotAllowed';
 }
 
 export class NameClaims<T extends KindObject> {
@@ -24,10 +53,17 @@ export class NameClaims<T extends KindObject> {
   readonly #claims = new Map<string, Map<string, Claim>>();
   readonly #names = new Map<string, string>();
   readonly #onReleased: (key: string) => void;
+  readonly #holds: (key: string) => boolean;
 
-  constructor(nameOf: (object: T) => string, onReleased: (key: string) => void) {
+  /** `holds` says, at the moment of asking, whether a claimant may hold a name at all. */
+  constructor(
+    nameOf: (object: T) => string,
+    onReleased: (key: string) => void,
+    holds: (key: string) => boolean = () => true,
+  ) {
     this.#nameOf = nameOf;
     this.#onReleased = onReleased;
+    this.#holds = holds;
   }
 
   /** Feed it every informer change. */
@@ -55,16 +91,23 @@ export class NameClaims<T extends KindObject> {
   /** The key holding `name`, or undefined. */
   winner(name: string): string | undefined {
     const claims = this.#claims.get(name);
-    return claims ? winningClaim(claims.values()) : undefined;
+    return claims ? this.#winning(claims) : undefined;
+  }
+
+  #winning(claims: Map<string, Claim>): string | undefined {
+    return winningClaim([...claims.values()].filter((claim) => this.#holds(claim.key)));
   }
 
   #drop(name: string, key: string): void {
     const claims = this.#claims.get(name);
     if (!claims) return;
-    const before = winningClaim(claims.values());
+    // The leaving claimant counts as it stood, though its cache entry may be gone already.
+    const before = winningClaim(
+      [...claims.values()].filter((claim) => claim.key === key || this.#holds(claim.key)),
+    );
     claims.delete(key);
     if (claims.size === 0) this.#claims.delete(name);
-    const after = winningClaim(claims.values());
+    const after = this.#winning(claims);
     if (before === key && after !== undefined) this.#onReleased(after);
   }
 }

@@ -9,11 +9,18 @@ import { OperatorError } from '../../errors.ts';
 /** Each reason, and the situation it names. */
 export const reasons = {
   // What a round did; Ready and Synced True.
+  Connected: 'a Hub: the hub answers and accepts the token with the scopes the operator needs',
   Created: 'the operator created the hub object',
   Adopted: 'the hub object existed before the resource; the operator took it over',
   Updated: 'the operator changed the hub object to match the spec',
   UpToDate: 'the hub object already matched the spec',
   // Why nothing was written.
+  TokenMissing: 'a Hub: the Secret its tokenSecretRef names, or the key in it, is missing or empty',
+  HubNotFound: 'the Hub that spec.hubRef names does not exist',
+  NamespaceNotAllowed: "the hub's allowed namespaces do not include the resource's",
+  AdminNotAllowed: 'the namespace may not grant admin in the hub; the admin flag is left as it is',
+  AdoptionNotAllowed:
+    'the hub object exists, hubops did not create it, and the namespace may not take it over',
   Conflict: 'an older resource declares the same hub name (or the hub refused with a conflict)',
   Paused: 'the hubops.io/paused annotation stops hub writes',
   InvalidSpec: 'the spec breaks a rule of its schema; nothing is done until it is fixed',
@@ -35,11 +42,12 @@ export const reasons = {
   Unauthorized: 'the hub refused the token or one of its scopes',
   RateLimited: 'the hub asked the operator to slow down',
   HubRejected: 'the hub refused a request as invalid',
-  HubNotFound: 'the hub answered 404 where the object should be',
+  NotFoundInHub: 'the hub answered 404 where the object should be',
   HubBusy: 'the hub has an operation on the object in progress',
   HubBadResponse: 'the hub answered with something the operator cannot read',
   StaleSnapshot: 'the hub kept changing under the round; it is tried again',
-  KubernetesError: 'the Kubernetes API refused or failed a request',
+  HubNotReady: "a deleted resource's Hub is being set up; its cleanup is tried again shortly",
+  KubernetesError: 'a request to the Kubernetes API failed (or, unclassified, anything else)',
   Error: 'an unclassified failure; the message says more',
 } as const satisfies Record<string, string>;
 
@@ -54,12 +62,13 @@ const reasonOfCode: Readonly<Record<string, Reason>> = {
   HUB_UNAUTHORIZED: 'Unauthorized',
   HUB_RATE_LIMITED: 'RateLimited',
   HUB_INVALID: 'HubRejected',
-  HUB_NOT_FOUND: 'HubNotFound',
+  HUB_NOT_FOUND: 'NotFoundInHub',
   HUB_CONFLICT: 'Conflict',
   HUB_PENDING: 'HubBusy',
   HUB_UNSUPPORTED: 'UnsupportedByHub',
   HUB_BAD_RESPONSE: 'HubBadResponse',
   STALE_SNAPSHOT: 'StaleSnapshot',
+  HUB_NOT_READY: 'HubNotReady',
 };
 
 /**

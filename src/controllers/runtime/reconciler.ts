@@ -39,6 +39,11 @@ export interface Outcome {
   readonly conditions: readonly ConditionStatement[];
   /** Visit again after this long (polling something in progress); otherwise at the next resync. */
   readonly requeueAfterMs?: number;
+  /**
+   * Nothing was decided (the object's Hub is being set up): the runner writes nothing, neither
+   * status nor finalizer nor Events, and visits again after this long.
+   */
+  readonly deferMs?: number;
   readonly events?: readonly EventNote[];
 }
 
@@ -63,6 +68,12 @@ export interface ReconcileContext {
  */
 export interface Reconciler<T extends KindObject> {
   readonly kind: KindDescriptor;
+  /**
+   * False for a kind whose deletion undoes nothing outside the operator (a Hub): no finalizer
+   * goes on, so that deleting it never waits for the operator (nor for its RBAC, gone first at
+   * `helm uninstall`).
+   */
+  readonly usesFinalizer?: false;
   /** The kind's spec schema in api/: the CRD's rules, and the gaps its patterns leave. */
   readonly specSchema: z.ZodType;
   /** Brings the hub in line with `object`; throws typed errors for the runner to classify. */

@@ -74,6 +74,11 @@ export class Runner<T extends KindObject> {
     ]);
   }
 
+  /** Queues these keys (the objects of one hub, at its resync). */
+  enqueueKeys(keys: Iterable<string>, priority: Priority = 'background'): void {
+    for (const key of keys) this.#deps.queue.add(key, priority);
+  }
+
   /** Queues every cached object (a resync: compare each with the hub again). */
   enqueueAll(priority: Priority = 'background'): void {
     for (const object of this.#deps.informer.list()) {
@@ -134,17 +139,23 @@ export class Runner<T extends KindObject> {
 
   async #reconcile(key: string, object: T, context: ReconcileContext): Promise<RoundResult> {
     const { reconciler, queue } = this.#deps;
-    const problem = this.#specCheck.problem(key, object);
+    const { problem, fresh } = this.#specCheck.check(key, object);
     if (problem !== undefined) {
       // Terminal until the spec changes, which queues the key again.
-      context.logger.warn({ reason: 'InvalidSpec', err: problem }, 'Spec is invalid');
+      if (fresh) context.logger.warn({ reason: 'InvalidSpec', err: problem }, 'Spec is invalid');
       await this.#report.write(object, unchangedFields(object), invalidSpec(problem));
       queue.forget(key);
       return 'error';
     }
     const outcome = await reconciler.reconcile(object, context);
+    if (outcome.deferMs !== undefined) {
+      queue.forget(key);
+      queue.addAfter(key, outcome.deferMs, queue.priorityOf(key));
+      return 'requeue';
+    }
     // A reconcile that wrote nothing to the hub did not mark the object: the finalizer goes on now.
-    await this.#markManaged(object.metadata.namespace, object.metadata.name, {});
+    if (reconciler.usesFinalizer !== false)
+      await this.#markManaged(object.metadata.namespace, object.metadata.name, {});
     await this.#report.write(object, outcome.fields, outcome.conditions);
     this.#report.record(object, outcome.events ?? []);
     queue.forget(key);

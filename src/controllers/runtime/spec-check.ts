@@ -8,25 +8,34 @@ import type { KindObject } from './reconciler.ts';
 
 export class SpecCheck {
   readonly #schema: z.ZodType;
-  /** By object key: the generation checked, and what was wrong with it (undefined: nothing). */
-  readonly #checked = new Map<string, { generation?: number; problem?: string }>();
+  /** By object key: the object (uid) and generation checked, and what was wrong with it. */
+  readonly #checked = new Map<
+    string,
+    { uid?: string; generation?: number; problem?: string | undefined }
+  >();
 
   constructor(schema: z.ZodType) {
     this.#schema = schema;
   }
 
-  /** What is wrong with the spec, naming the field; undefined when it is valid. */
-  problem(key: string, object: KindObject): string | undefined {
-    const generation = object.metadata.generation;
+  /**
+   * What is wrong with the spec, naming the field (undefined when it is valid), and whether this
+   * is news: the first verdict on this object and generation. An object deleted and made again
+   * under the same name is another object (uid), checked afresh.
+   */
+  check(key: string, object: KindObject): { problem: string | undefined; fresh: boolean } {
+    const { uid, generation } = object.metadata;
     const known = this.#checked.get(key);
-    if (known && known.generation === generation) return known.problem;
+    if (known && generation !== undefined && known.generation === generation && known.uid === uid)
+      return { problem: known.problem, fresh: false };
     const parsed = this.#schema.safeParse(object.spec);
     const problem = parsed.success ? undefined : describeIssue(parsed.error.issues[0]);
     this.#checked.set(key, {
+      ...(uid === undefined ? {} : { uid }),
       ...(generation === undefined ? {} : { generation }),
-      ...(problem === undefined ? {} : { problem }),
+      problem,
     });
-    return problem;
+    return { problem, fresh: true };
   }
 
   /** Drops what is known of a deleted object. */

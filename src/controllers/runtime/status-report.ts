@@ -59,7 +59,7 @@ export class StatusReport<T extends KindObject> {
 }
 
 /** The status fields a round that failed, or did not run, leaves as they were. */
-export function unchangedFields(object: KindObject): Record<string, unknown> {
+export function unchangedFields(object: Pick<KindObject, 'status'>): Record<string, unknown> {
   const {
     conditions: _conditions,
     observedGeneration: _generation,

@@ -28,6 +28,15 @@ export const adoptedOnCreateMs = 1_000;
  * one bulk create of 25 costs the group one round instead of one per member. */
 export const groupWakeDelayMs = 1_000;
 
+/** A Hub's status (reachable, token accepted, last sweep's counts) and its token's Secret are
+ * read again this often: a rotated token is in use within this long (one Secret read and one
+ * token check per Hub each time), and the counts lag a sweep by no more than this. */
+export const hubStatusRefreshMs = 10_000;
+
+/** A resource whose Hub exists but is not served yet (the operator just started, or the Hub was
+ * just created) looks again this soon: a Hub's first reconcile takes one Secret read. */
+export const hubPendingMs = 500;
+
 /** A put-off periodic sweep looks this often whether the hub is still starting servers. */
 export const sweepDeferStepMs = 500;
 

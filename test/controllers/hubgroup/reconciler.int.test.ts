@@ -9,14 +9,12 @@ import { systemClock } from '../../../src/clock.ts';
 import { groupNameOf } from '../../../src/api/hubgroup.ts';
 import { HubGroupReconciler } from '../../../src/controllers/hubgroup/reconciler.ts';
 import { HubUserIndex } from '../../../src/controllers/hubuser/hubuser-index.ts';
-import { HubActions } from '../../../src/controllers/runtime/hub-actions.ts';
 import { NameClaims } from '../../../src/controllers/runtime/name-claims.ts';
 import type { ReconcileContext } from '../../../src/controllers/runtime/reconciler.ts';
 import type { Hub } from '../../../src/hub/hub.ts';
-import { HubSnapshot } from '../../../src/hub/snapshot.ts';
-import { UserBatcher } from '../../../src/hub/user-batcher.ts';
 import { FakeInformer } from '../../support/fake-informer.ts';
 import { HubProxy } from '../../support/hub-proxy.ts';
+import { singleHub } from '../../support/hubs.ts';
 import { silentLogger } from '../../support/logs.ts';
 import { realHub, uniqueName } from '../../support/real-hub.ts';
 import { loadTestenv } from '../../support/testenv.ts';
@@ -52,13 +50,12 @@ async function sweptReconciler(): Promise<{
   count: (method: string, route: string) => number;
 }> {
   const { hub, count } = realHub(env, { baseUrl: proxy.url() });
-  const snapshot = new HubSnapshot(hub);
+  const { hubs, unit } = singleHub(hub, systemClock);
+  const { snapshot } = unit;
   const reconciler = new HubGroupReconciler({
-    hub,
-    snapshot,
-    actions: new HubActions({ hub, snapshot, batcher: new UserBatcher(hub.users, systemClock) }),
+    hubs,
     claims: new NameClaims<HubGroup>(groupNameOf, () => {}),
-    hubUsers: new HubUserIndex(new FakeInformer<HubUser>()),
+    hubUsers: new HubUserIndex(new FakeInformer<HubUser>(), (user) => hubs.keyOf(user)),
   });
   await snapshot.sweep();
   return { reconciler, hub, count };

@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import type { HubServer } from '../../../src/api/hubserver.ts';
 import { HubServerReconciler } from '../../../src/controllers/hubserver/reconciler.ts';
 import { Hub } from '../../../src/hub/hub.ts';
-import { HubSnapshot } from '../../../src/hub/snapshot.ts';
 import { FaultHub, hubError, json, type Responder } from '../../support/fault-hub.ts';
 import { ManualClock } from '../../support/manual-clock.ts';
+import { singleHub } from '../../support/hubs.ts';
 import { silentLogger } from '../../support/logs.ts';
 import type { ReconcileContext } from '../../../src/controllers/runtime/reconciler.ts';
 
@@ -40,7 +40,10 @@ beforeEach(() => {
     clock: new ManualClock('instant'),
     logger: silentLogger,
   });
-  reconciler = new HubServerReconciler({ hub, snapshot: new HubSnapshot(hub) });
+  reconciler = new HubServerReconciler({
+    hubs: singleHub(hub, new ManualClock('instant')).hubs,
+    hubUsers: { owns: () => true },
+  });
 });
 
 /** A hub with one user (listed, and read alone) and no active server, whose start answers with `start`. */

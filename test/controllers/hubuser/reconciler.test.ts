@@ -6,14 +6,12 @@ import assert from 'node:assert/strict';
 import type { HubUser } from '../../../src/api/hubuser.ts';
 import { usernameOf } from '../../../src/api/hubuser.ts';
 import { HubUserReconciler } from '../../../src/controllers/hubuser/reconciler.ts';
-import { HubActions } from '../../../src/controllers/runtime/hub-actions.ts';
 import { NameClaims } from '../../../src/controllers/runtime/name-claims.ts';
 import type { ReconcileContext } from '../../../src/controllers/runtime/reconciler.ts';
 import { Hub } from '../../../src/hub/hub.ts';
-import { HubSnapshot } from '../../../src/hub/snapshot.ts';
-import { UserBatcher } from '../../../src/hub/user-batcher.ts';
 import { FaultHub, json, type SeenRequest } from '../../support/fault-hub.ts';
 import { ManualClock } from '../../support/manual-clock.ts';
+import { singleHub } from '../../support/hubs.ts';
 import { silentLogger } from '../../support/logs.ts';
 
 let fault: FaultHub;
@@ -30,11 +28,8 @@ beforeEach(() => {
   claimed = [];
   const clock = new ManualClock('instant');
   const hub = new Hub({ baseUrl: fault.url, token: 't', clock, logger: silentLogger });
-  const snapshot = new HubSnapshot(hub);
   reconciler = new HubUserReconciler({
-    hub,
-    snapshot,
-    actions: new HubActions({ hub, snapshot, batcher: new UserBatcher(hub.users, clock) }),
+    hubs: singleHub(hub, clock).hubs,
     claims: new NameClaims<HubUser>(usernameOf, () => {}),
   });
 });

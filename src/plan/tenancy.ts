@@ -1,0 +1,81 @@
+/**
+ * Who may use a hub, decided before any hub call: which namespaces may declare resources for it,
+ * which of those may grant `admin`, and which may take over (adopt) hub objects hubops did not
+ * create, and so change or delete them. Pure: a policy, a namespace and a request in; a refusal
+ * or nothing out.
+ */
+
+/** A set of namespaces: every one, or these names. */
+export type Namespaces = { readonly every: true } | { readonly names: ReadonlySet<string> };
+
+export interface TenancyPolicy {
+  /** How refusals name the hub: `hub jhub/main`, `the hub of the operator's settings`. */
+  readonly hubName: string;
+  /** Namespaces whose resources may use the hub at all. */
+  readonly allowed: Namespaces;
+  /** Of those, the namespaces whose HubUsers may set `admin: true`. */
+  readonly admin: Namespaces;
+  /** Of those, the namespaces whose resources may adopt what hubops did not create. */
+  readonly adoption: Namespaces;
+}
+
+export type RefusalReason = 'NamespaceNotAllowed' | 'AdminNotAllowed' | 'AdoptionNotAllowed';
+
+export interface Refusal {
+  readonly reason: RefusalReason;
+  readonly message: string;
+}
+
+/**
+ * A list as a Hub spec or a setting spells it: names, `*` for every namespace. `unset` is what
+ * an absent list means: only the Hub's own namespace for a Hub, every namespace for a setting
+ * left empty on a local run.
+ */
+export function namespacesOf(list: readonly string[] | undefined, unset: Namespaces): Namespaces {
+  if (list === undefined) return unset;
+  if (list.includes('*')) return { every: true };
+  return { names: new Set(list) };
+}
+
+export function includes(namespaces: Namespaces, namespace: string): boolean {
+  return 'every' in namespaces || namespaces.names.has(namespace);
+}
+
+/** Whether resources of `namespace` may use the hub at all. */
+export function admission(policy: TenancyPolicy, namespace: string): Refusal | undefined {
+  if (includes(policy.allowed, namespace)) return undefined;
+  return {
+    reason: 'NamespaceNotAllowed',
+    message: `namespace ${namespace} may not declare resources for ${policy.hubName}`,
+  };
+}
+
+/** Whether a HubUser of `namespace` may declare `admin`; `admin: false` needs no grant. */
+export function adminGrant(
+  policy: TenancyPolicy,
+  namespace: string,
+  admin: boolean,
+): Refusal | undefined {
+  if (!admin || includes(policy.admin, namespace)) return undefined;
+  return {
+    reason: 'AdminNotAllowed',
+    message: `namespace ${namespace} may not grant admin in ${policy.hubName}; the hub user's admin flag is left as it is`,
+  };
+}
+
+/**
+ * Whether a resource of `namespace` may act on `what`, a hub object that exists and that hubops
+ * did not create (ownership Created is not on record): adopting it means changing it, and, under
+ * `deletionPolicy: Delete`, deleting it with the resource.
+ */
+export function adoption(
+  policy: TenancyPolicy,
+  namespace: string,
+  what: string,
+): Refusal | undefined {
+  if (includes(policy.adoption, namespace)) return undefined;
+  return {
+    reason: 'AdoptionNotAllowed',
+    message: `${what} exists and hubops did not create it; namespace ${namespace} may not take it over in ${policy.hubName}`,
+  };
+}
