@@ -34,6 +34,7 @@ const top = [
   'errors',
   'health',
   'priority',
+  'cli',
 ];
 /** The folders of src/controllers that hold one kind each. */
 const kindFolders = ['hubuser', 'hubgroup', 'hubserver', 'hubs'];
@@ -53,7 +54,12 @@ export const layers = [
     allBut('api', 'errors', 'clock', 'priority'),
     'kube/ knows Kubernetes, nothing of the hub or plans.',
   ),
-  layer('controllers', ['main'], 'main.ts is the composition root; nothing imports it.'),
+  layer('controllers', ['main', 'cli'], 'main.ts is the composition root; nothing imports it.'),
+  layer(
+    'cli',
+    ['kube', 'controllers', 'main'],
+    'The command line reads the hub through hub/ and judges with plan/; none of the controllers.',
+  ),
   ...kindFolders.map((kind) => ({
     files: [`src/controllers/${kind}/**/*.ts`],
     rules: {

@@ -151,7 +151,37 @@ export function loadConfig(
   return Object.freeze(config);
 }
 
-function token(env: Environment, readFile: (path: string) => string): string {
+/**
+ * The hub connection the command line falls back on, from the operator's own variables:
+ * HUB_API_URL, and HUB_API_TOKEN or HUB_API_TOKEN_FILE. Unset ones are undefined; a bad one is a
+ * ConfigError naming it.
+ */
+export function hubConnectionFromEnvironment(
+  env: Environment = process.env,
+  readFile: (path: string) => string = readText,
+): { url?: string; token?: string } {
+  const url = env['HUB_API_URL']?.trim();
+  const hasToken = Boolean(env['HUB_API_TOKEN']?.trim() || env['HUB_API_TOKEN_FILE']?.trim());
+  return {
+    ...(url ? { url } : {}),
+    ...(hasToken ? { token: token(env, readFile) } : {}),
+  };
+}
+
+/** Reads a token file as HUB_API_TOKEN_FILE is read: trimmed, and not empty. */
+export function tokenFromFile(
+  path: string,
+  setting: string,
+  readFile: (path: string) => string = readText,
+): string {
+  return token({ HUB_API_TOKEN_FILE: path }, readFile, setting);
+}
+
+function token(
+  env: Environment,
+  readFile: (path: string) => string,
+  fileSetting = 'HUB_API_TOKEN_FILE',
+): string {
   const inline = env['HUB_API_TOKEN']?.trim();
   const file = env['HUB_API_TOKEN_FILE']?.trim();
   if (inline && file)
@@ -167,11 +197,11 @@ function token(env: Environment, readFile: (path: string) => string): string {
     content = readFile(file).trim();
   } catch (err) {
     throw new ConfigError(
-      'HUB_API_TOKEN_FILE',
+      fileSetting,
       `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
     );
   }
-  if (!content) throw new ConfigError('HUB_API_TOKEN_FILE', `${file} is empty`);
+  if (!content) throw new ConfigError(fileSetting, `${file} is empty`);
   return content;
 }
 

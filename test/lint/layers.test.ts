@@ -44,6 +44,11 @@ const rows: [file: string, specifier: string, allowed: boolean][] = [
   ['src/controllers/runtime/runner.ts', '../manager.ts', false],
   ['src/controllers/runtime/runner.ts', '../../main.ts', false],
   ['src/controllers/hub-controllers.ts', './hubuser/kind.ts', true],
+  ['src/cli/main.ts', '../hub/hub.ts', true],
+  ['src/cli/main.ts', '../plan/hubuser.ts', true],
+  ['src/cli/main.ts', '../controllers/runtime/runner.ts', false],
+  ['src/cli/main.ts', '../kube/informer.ts', false],
+  ['src/controllers/manager.ts', '../cli/export.ts', false],
 ];
 
 for (const [file, specifier, allowed] of rows) {
