@@ -24,6 +24,15 @@ interface Owned {
 }
 
 /**
+ * The ownership a tenancy decision may trust: the one in status only. Status is a subresource
+ * that only the operator writes; the annotation is on the object, which any editor of it can set,
+ * so a namespace that may not adopt could otherwise claim someone else's user as its own.
+ */
+export function trustedOwnership(object: Owned): Ownership | undefined {
+  return object.status?.ownership;
+}
+
+/**
  * The ownership on record: status, written after each reconcile, wins (a create that found
  * the object already there records Adopted); else the annotation written ahead of a create.
  */

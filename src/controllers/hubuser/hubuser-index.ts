@@ -3,7 +3,7 @@
  * reconcile asks (its selector's candidates, which members a HubUser will create) and what a
  * hub user's appearance wakes, without walking every HubUser of every namespace.
  */
-import { recordedOwnership } from '../../api/annotations.ts';
+import { trustedOwnership } from '../../api/annotations.ts';
 import { usernameOf, type HubUser } from '../../api/hubuser.ts';
 import { parseKey } from '../../api/meta.ts';
 import type { Informer } from '../../kube/informer.ts';
@@ -44,7 +44,7 @@ export class HubUserIndex implements HubUserLookup {
 
   owns(hubKey: string, namespace: string, username: string): boolean {
     return this.withUsername(hubKey, username).some(
-      (user) => user.metadata.namespace === namespace && recordedOwnership(user) === 'Created',
+      (user) => user.metadata.namespace === namespace && trustedOwnership(user) === 'Created',
     );
   }
 

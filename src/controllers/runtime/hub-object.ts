@@ -5,7 +5,12 @@
  * status; and the deletion that follows the deletion policy on a fresh read. A kind supplies only
  * what is its own, as hooks.
  */
-import { isPaused, ownershipAnnotation, recordedOwnership } from '../../api/annotations.ts';
+import {
+  isPaused,
+  ownershipAnnotation,
+  recordedOwnership,
+  trustedOwnership,
+} from '../../api/annotations.ts';
 import type { DeletionPolicy, Ownership } from '../../api/fields.ts';
 import { keyOf } from '../../api/meta.ts';
 import type { HubRef } from '../../api/fields.ts';
@@ -162,7 +167,7 @@ export abstract class HubObjectReconciler<
     const recorded = recordedOwnership(object);
     // What it did not create, it deletes only where the hub lets its namespace take objects over.
     const mayDelete =
-      recorded === 'Created' ||
+      trustedOwnership(object) === 'Created' ||
       adoption(unit.policy, object.metadata.namespace, name) === undefined;
     const actions = mayDelete
       ? this.planDeletion(name, object.spec.deletionPolicy, recorded, exists)
@@ -236,7 +241,7 @@ export abstract class HubObjectReconciler<
     await unit.snapshot.ready(context.priority);
     const before = this.inSnapshot(unit, name);
     const recorded = recordedOwnership(object);
-    if (before !== undefined && recorded !== 'Created') {
+    if (before !== undefined && trustedOwnership(object) !== 'Created') {
       const refusal = adoption(unit.policy, object.metadata.namespace, `${this.noun} ${name}`);
       if (refusal) return refused(object, nameFields, refusal);
     }

@@ -11,7 +11,7 @@ import type { ReconcileContext } from '../../../src/controllers/runtime/reconcil
 import { Hub } from '../../../src/hub/hub.ts';
 import { FaultHub, json, type SeenRequest } from '../../support/fault-hub.ts';
 import { ManualClock } from '../../support/manual-clock.ts';
-import { singleHub } from '../../support/hubs.ts';
+import { everyNamespace, singleHub } from '../../support/hubs.ts';
 import { silentLogger } from '../../support/logs.ts';
 
 let fault: FaultHub;
@@ -137,4 +137,36 @@ test('a user that existed before the operator is adopted, and nothing is claimed
   const outcome = await reconciler.reconcile(hubUser(), context);
   assert.equal(outcome.fields['ownership'], 'Adopted');
   assert.deepEqual(claimed, []);
+});
+
+test('an ownership annotation someone wrote does not let a namespace that may not adopt take a user over', async () => {
+  hubWith(['ada']);
+  const strict = new HubUserReconciler({
+    hubs: singleHub(
+      new Hub({
+        baseUrl: fault.url,
+        token: 't',
+        clock: new ManualClock('instant'),
+        logger: silentLogger,
+      }),
+      new ManualClock('instant'),
+      {
+        ...everyNamespace,
+        adoption: { names: new Set(['jhub']) },
+      },
+    ).hubs,
+    claims: new NameClaims<HubUser>(usernameOf, () => {}),
+  });
+  const forged = {
+    ...hubUser(undefined, { 'hubops.io/ownership': 'Created' }),
+    spec: { admin: true, deletionPolicy: 'Delete' as const },
+  };
+  const outcome = await strict.reconcile(forged, context);
+  assert.equal(outcome.conditions[0]?.reason, 'AdoptionNotAllowed');
+  await strict.cleanup(forged, context);
+  assert.deepEqual(
+    fault.seen.filter(isWrite).map((r) => `${r.method} ${r.url}`),
+    [],
+    'no hub write',
+  );
 });
