@@ -1,6 +1,7 @@
 # The hubops operator image. A build stage bundles src/ and the production dependencies it imports
-# into dist/main.js (esbuild, a dev dependency; hack/build.ts); the runtime stage holds dist/ and
-# package.json on distroless Node 24 (no shell, no npm, no node_modules), run as the non-root UID
+# into dist/main.js, and the command line into dist/hubops.mjs (esbuild, a dev dependency;
+# hack/build.ts); the runtime stage holds dist/ and package.json on distroless Node 24 (no shell,
+# no npm, no node_modules) and the command line as /usr/local/bin/hubops, run as the non-root UID
 # 65532 that charts/hubops sets. The command is `npm run start:built`'s: the bundle, a small young
 # generation, V8 favouring memory over speed (docs/decisions 0003, 0005, 0007).
 # test/charts/dockerfile.test.ts checks these promises.
@@ -27,6 +28,9 @@ ENV MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=65536
 # package.json says the bundle is an ES module; it needs nothing else.
 COPY package.json ./
 COPY --from=build /app/dist ./dist
+# `kubectl exec deploy/hubops -- hubops plan -f -`: an ES module that names /nodejs/bin/node in
+# its first line, on the PATH.
+COPY --from=build --chmod=755 /app/dist/hubops.mjs /usr/local/bin/hubops
 USER 65532:65532
 EXPOSE 8080 8081
 # V8 without its optimizing compilers (JavaScript stays in the baseline tier, undici's WebAssembly

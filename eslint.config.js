@@ -57,8 +57,9 @@ export const layers = [
   layer('controllers', ['main', 'cli'], 'main.ts is the composition root; nothing imports it.'),
   layer(
     'cli',
-    ['kube', 'controllers', 'main'],
-    'The command line reads the hub through hub/ and judges with plan/; none of the controllers.',
+    ['controllers', 'main'],
+    "The command line reads the hub through hub/, the cluster through kube/'s client alone, and judges with plan/; none of the controllers.",
+    ['^(\\.\\./)+kube/(?!(kube-client|kube-target|kube-errors|resource)\\.ts$)'],
   ),
   ...kindFolders.map((kind) => ({
     files: [`src/controllers/${kind}/**/*.ts`],

@@ -1,39 +1,54 @@
 // npm run build: bundles src/main.ts and the production dependencies it imports into one ES
 // module, dist/main.js, with its source map and the licences of the packages inside it. One file
 // to read and compile starts the operator about 0.15 s sooner than some 300 modules, and the image
-// needs no node_modules (docs/decisions/0007). Usage: node hack/build.ts [OUTDIR] (default dist).
+// needs no node_modules (docs/decisions/0007). The command line (src/cli/main.ts) is bundled the
+// same way into dist/hubops.mjs, executable, with the image's Node in its first line: the image
+// copies it to /usr/local/bin/hubops. Usage: node hack/build.ts [OUTDIR] (default dist).
 import { build } from 'esbuild';
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
 const outdir = resolve(root, process.argv[2] ?? 'dist');
 
 rmSync(outdir, { recursive: true, force: true });
-const { metafile } = await build({
+// The CommonJS packages (undici, pino, prom-client) require Node's modules at run time; an ES
+// module has no `require` of its own to give them.
+const requireShim =
+  "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
+const common = {
   absWorkingDir: root,
-  entryPoints: ['src/main.ts'],
-  outfile: join(outdir, 'main.js'),
   bundle: true,
   platform: 'node',
   format: 'esm',
   target: 'node24',
+  metafile: true,
+  logLevel: 'warning',
+} as const;
+const operator = await build({
+  ...common,
+  entryPoints: ['src/main.ts'],
+  outfile: join(outdir, 'main.js'),
   sourcemap: 'linked',
   // For NODE_OPTIONS=--enable-source-maps when a stack trace should name src/ files (off by
   // default: parsing the map costs start-up); the mappings suffice, the sources stay out.
   sourcesContent: false,
-  metafile: true,
-  logLevel: 'warning',
-  // The CommonJS packages (undici, pino, prom-client) require Node's modules at run time; an ES
-  // module has no `require` of its own to give them.
-  banner: {
-    js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-  },
+  banner: { js: requireShim },
 });
+// .mjs: an ES module wherever it is copied, with or without a package.json beside it.
+const commandLine = join(outdir, 'hubops.mjs');
+const cli = await build({
+  ...common,
+  entryPoints: ['src/cli/main.ts'],
+  outfile: commandLine,
+  banner: { js: `#!/nodejs/bin/node\n${requireShim}` },
+});
+chmodSync(commandLine, 0o755);
+const inputs = [...Object.keys(operator.metafile.inputs), ...Object.keys(cli.metafile.inputs)];
 
 /** The folders of the packages whose code is in the bundle (a nested second version its own). */
 const packages = new Map<string, string>();
-for (const input of Object.keys(metafile.inputs)) {
+for (const input of inputs) {
   const match = /^(.*node_modules\/((?:@[^/]+\/)?[^/]+))\//.exec(input);
   if (match?.[1] && match[2]) packages.set(join(root, match[1]), match[2]);
 }
@@ -51,5 +66,5 @@ const licences = [...packages]
   });
 writeFileSync(
   join(outdir, 'THIRD_PARTY_LICENSES'),
-  `dist/main.js bundles these packages:\n\n${licences.join(`\n${'-'.repeat(72)}\n\n`)}`,
+  `dist/main.js and dist/hubops.mjs bundle these packages:\n\n${licences.join(`\n${'-'.repeat(72)}\n\n`)}`,
 );

@@ -109,17 +109,7 @@ export function loadConfig(
   env: Environment = process.env,
   readFile: (path: string) => string = readText,
 ): Config {
-  const parsed: Record<string, unknown> = {};
-  for (const [key, [variable, schema, fallback]] of Object.entries(settings)) {
-    const raw = env[variable]?.trim() ? env[variable] : fallback;
-    const result = (schema as z.ZodType).safeParse(raw);
-    if (!result.success)
-      throw new ConfigError(
-        variable,
-        `${result.error.issues[0]?.message ?? 'invalid'} (got ${JSON.stringify(raw)})`,
-      );
-    parsed[key] = result.data;
-  }
+  const parsed = readSettings(Object.keys(settings) as (keyof Settings)[], env);
   const kubeconfig = env['KUBECONFIG']?.trim() || undefined;
   const config = {
     ...(parsed as Omit<
@@ -149,6 +139,52 @@ export function loadConfig(
     );
   }
   return Object.freeze(config);
+}
+
+/**
+ * The tenancy settings, which the command line judges with as the operator does: the namespace
+ * lists of the settings' hub and DEFAULT_HUB. A bad one is a ConfigError naming it.
+ */
+export function tenancyFromEnvironment(
+  env: Environment = process.env,
+): Pick<Config, 'allowedNamespaces' | 'adminNamespaces' | 'adoptionNamespaces' | 'defaultHub'> {
+  const keys = ['allowedNamespaces', 'adminNamespaces', 'adoptionNamespaces', 'defaultHub'];
+  return readSettings(keys as (keyof Settings)[], env) as ReturnType<typeof tenancyFromEnvironment>;
+}
+
+function readSettings(
+  keys: readonly (keyof Settings)[],
+  env: Environment,
+): Record<string, unknown> {
+  const parsed: Record<string, unknown> = {};
+  for (const key of keys) {
+    const [variable, schema, fallback] = settings[key];
+    const raw = env[variable]?.trim() ? env[variable] : fallback;
+    const result = (schema as z.ZodType).safeParse(raw);
+    if (!result.success)
+      throw new ConfigError(
+        variable,
+        `${result.error.issues[0]?.message ?? 'invalid'} (got ${JSON.stringify(raw)})`,
+      );
+    parsed[key] = result.data;
+  }
+  return parsed;
+}
+
+/**
+ * Where the command line finds the cluster when asked to read it: KUBECONFIG, else the pod's
+ * service account (KUBERNETES_SERVICE_HOST and _PORT), as the operator does.
+ */
+export function clusterFromEnvironment(env: Environment = process.env): {
+  kubeconfig: string | undefined;
+  host: string | undefined;
+  port: string | undefined;
+} {
+  return {
+    kubeconfig: env['KUBECONFIG']?.trim() || undefined,
+    host: env['KUBERNETES_SERVICE_HOST']?.trim() || undefined,
+    port: env['KUBERNETES_SERVICE_PORT']?.trim() || undefined,
+  };
 }
 
 /**

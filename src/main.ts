@@ -19,7 +19,7 @@ import { inClusterTarget, kubeconfigTarget, type KubeTarget } from './kube/kube-
 import { LeaderElector } from './kube/leader.ts';
 import { createLogger } from './log.ts';
 import { OperatorMetrics } from './metrics.ts';
-import { namespacesOf, type TenancyPolicy } from './plan/tenancy.ts';
+import { settingsPolicy } from './plan/tenancy.ts';
 
 /** The API server to talk to; a kubeconfig or service account that cannot be used stops the start. */
 function kubeTarget(config: Config, clock: Clock): KubeTarget {
@@ -84,17 +84,6 @@ function connectHub(
     metrics.hubUp.set({ hub: label }, state.status === 'down' ? 0 : 1),
   );
   return hub;
-}
-
-/** The tenancy of the settings' hub: a list left unset admits every namespace (a local run). */
-function settingsPolicy(config: Config): TenancyPolicy {
-  const every = { every: true } as const;
-  return {
-    hubName: "the hub of the operator's settings",
-    allowed: namespacesOf(config.allowedNamespaces, every),
-    admin: namespacesOf(config.adminNamespaces, every),
-    adoption: namespacesOf(config.adoptionNamespaces, every),
-  };
 }
 
 async function main(): Promise<void> {

@@ -1,10 +1,12 @@
 // The build (hack/build.ts) makes what the image runs: one ES module that needs no node_modules,
 // only Node's own modules, and starts as far as reading its settings from a folder with nothing
-// but package.json beside it; the licences of the packages it bundles go with it.
+// but package.json beside it; the command line likewise, without the controllers; the licences of
+// the packages they bundle go with them.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { isBuiltin } from 'node:module';
 import { join } from 'node:path';
 import { buildImageFolder } from './support/operator.ts';
@@ -19,12 +21,44 @@ before(() => {
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-test('the build writes one module, its source map and the licences, nothing else', () => {
+test('the build writes the operator, its source map, the command line and the licences, nothing else', () => {
   assert.deepEqual(readdirSync(join(dir, 'dist')).sort(), [
     'THIRD_PARTY_LICENSES',
+    'hubops.mjs',
     'main.js',
     'main.js.map',
   ]);
+});
+
+test('the command line runs alone under any name, executable, and holds none of the controllers', () => {
+  const cli = join(dir, 'dist', 'hubops.mjs');
+  const text = readFileSync(cli, 'utf8');
+  assert.match(text, /^#!\/nodejs\/bin\/node\n/, "the image's Node in its first line");
+  assert.equal(statSync(cli).mode & 0o111, 0o111, 'executable by everyone');
+  assert.doesNotMatch(text, /^\/\/ src\/controllers\//m, 'no module of src/controllers');
+  assert.doesNotMatch(text, /^\/\/ src\/kube\/(informer|queue|leader)\.ts$/m);
+  assert.match(text, /^\/\/ src\/cli\/plan-command\.ts$/m, 'the module comments still name files');
+  // Copied as the image copies it: no extension and no package.json beside it.
+  const alone = mkdtempSync(join(tmpdir(), 'hubops-cli-'));
+  try {
+    copyFileSync(cli, join(alone, 'hubops'));
+    const help = spawnSync(process.execPath, [join(alone, 'hubops'), 'plan', '--help'], {
+      cwd: alone,
+      env: { PATH: process.env['PATH'] ?? '' },
+      encoding: 'utf8',
+    });
+    assert.equal(help.status, 0, help.stderr);
+    assert.match(help.stdout, /^Usage: hubops plan -f PATH/);
+    const bad = spawnSync(process.execPath, [join(alone, 'hubops'), 'plan', '--frob'], {
+      cwd: alone,
+      env: { PATH: process.env['PATH'] ?? '' },
+      encoding: 'utf8',
+    });
+    assert.equal(bad.status, 2);
+    assert.equal(bad.stderr, "hubops: Unknown option '--frob'\n", 'one line');
+  } finally {
+    rmSync(alone, { recursive: true, force: true });
+  }
 });
 
 test('every module the bundle imports or requires is one of Node’s own', () => {

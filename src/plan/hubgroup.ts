@@ -7,6 +7,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Action } from './actions.ts';
 import type { DeletionPolicy, Ownership } from '../api/fields.ts';
 import { effectiveDeletionPolicy } from './ownership.ts';
+import { matchesSelector, type LabelSelector } from './selector.ts';
 
 export interface DesiredGroup {
   readonly group: string;
@@ -15,6 +16,44 @@ export interface DesiredGroup {
   readonly policy: 'Exact' | 'Additive';
   /** Undefined leaves the hub's properties alone. */
   readonly properties?: Record<string, unknown>;
+}
+
+/** What a HubGroup declares of its members and properties. */
+export interface GroupSpec {
+  readonly members?: readonly string[] | undefined;
+  readonly memberSelector?: LabelSelector | undefined;
+  readonly membershipPolicy: 'Exact' | 'Additive';
+  readonly properties?: Record<string, unknown> | undefined;
+}
+
+/** A HubUser of the group's namespace and hub, as a selector sees it. */
+export interface MemberCandidate {
+  readonly username: string;
+  readonly labels?: Readonly<Record<string, string>> | undefined;
+  /** Being deleted: no longer a member by selector. */
+  readonly deleting: boolean;
+}
+
+/** The group a spec declares: `members` plus the candidates its selector matches, sorted. */
+export function desiredGroup(
+  group: string,
+  spec: GroupSpec,
+  candidates: Iterable<MemberCandidate>,
+): DesiredGroup {
+  const members = new Set(spec.members ?? []);
+  const selector = spec.memberSelector;
+  if (selector) {
+    for (const candidate of candidates) {
+      if (!candidate.deleting && matchesSelector(candidate.labels, selector))
+        members.add(candidate.username);
+    }
+  }
+  return {
+    group,
+    members: [...members].sort(),
+    policy: spec.membershipPolicy,
+    ...(spec.properties === undefined ? {} : { properties: spec.properties }),
+  };
 }
 
 export interface ObservedGroup {

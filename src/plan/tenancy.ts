@@ -79,3 +79,39 @@ export function adoption(
     message: `${what} exists and hubops did not create it; namespace ${namespace} may not take it over in ${policy.hubName}`,
   };
 }
+
+/** The namespace lists a Hub declares, with where it lives. */
+export interface HubTenancy {
+  readonly metadata: { readonly namespace: string; readonly name: string };
+  readonly spec: {
+    readonly allowedNamespaces?: readonly string[] | undefined;
+    readonly adminNamespaces?: readonly string[] | undefined;
+    readonly adoptionNamespaces?: readonly string[] | undefined;
+  };
+}
+
+/** A Hub's policy: a list left unset means only the Hub's own namespace. */
+export function policyOfHub(hub: HubTenancy): TenancyPolicy {
+  const own = { names: new Set([hub.metadata.namespace]) };
+  return {
+    hubName: `hub ${hub.metadata.namespace}/${hub.metadata.name}`,
+    allowed: namespacesOf(hub.spec.allowedNamespaces, own),
+    admin: namespacesOf(hub.spec.adminNamespaces, own),
+    adoption: namespacesOf(hub.spec.adoptionNamespaces, own),
+  };
+}
+
+/** The policy of the hub of the operator's settings: a list left unset admits every namespace. */
+export function settingsPolicy(lists: {
+  readonly allowedNamespaces: readonly string[] | undefined;
+  readonly adminNamespaces: readonly string[] | undefined;
+  readonly adoptionNamespaces: readonly string[] | undefined;
+}): TenancyPolicy {
+  const every = { every: true } as const;
+  return {
+    hubName: "the hub of the operator's settings",
+    allowed: namespacesOf(lists.allowedNamespaces, every),
+    admin: namespacesOf(lists.adminNamespaces, every),
+    adoption: namespacesOf(lists.adoptionNamespaces, every),
+  };
+}

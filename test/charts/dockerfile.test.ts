@@ -152,3 +152,13 @@ test('an ENV the bench cannot pass on as written is refused, not guessed', () =>
   assert.throws(() => env('FROM b\nENV A="two words"\n'), /cannot read/);
   assert.throws(() => env('ENV A=1\n'), /no FROM/);
 });
+
+test('the image puts the command line on the PATH as hubops, executable, for kubectl exec', () => {
+  const copies = runtimeStage(dockerfile)
+    .filter((i) => i.keyword === 'COPY')
+    .map((i) => i.args);
+  assert.ok(
+    copies.some((a) => a === '--from=build --chmod=755 /app/dist/hubops.mjs /usr/local/bin/hubops'),
+    copies.join('; '),
+  );
+});

@@ -48,6 +48,9 @@ const rows: [file: string, specifier: string, allowed: boolean][] = [
   ['src/cli/main.ts', '../plan/hubuser.ts', true],
   ['src/cli/main.ts', '../controllers/runtime/runner.ts', false],
   ['src/cli/main.ts', '../kube/informer.ts', false],
+  ['src/cli/main.ts', '../kube/leader.ts', false],
+  ['src/cli/live.ts', '../kube/kube-client.ts', true],
+  ['src/cli/live.ts', '../kube/kube-target.ts', true],
   ['src/controllers/manager.ts', '../cli/export.ts', false],
 ];
 

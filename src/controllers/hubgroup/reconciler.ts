@@ -9,8 +9,12 @@ import { usernameOf, type HubUser } from '../../api/hubuser.ts';
 import { kinds } from '../../api/meta.ts';
 import type { HubGroup as HubGroupModel } from '../../hub/models.ts';
 import type { Action } from '../../plan/actions.ts';
-import { planGroup, planGroupDeletion, type DesiredGroup } from '../../plan/hubgroup.ts';
-import { matchesSelector } from '../../plan/selector.ts';
+import {
+  desiredGroup,
+  planGroup,
+  planGroupDeletion,
+  type DesiredGroup,
+} from '../../plan/hubgroup.ts';
 import type { Priority } from '../../priority.ts';
 import { done } from '../runtime/conditions.ts';
 import type { Executed } from '../runtime/hub-actions.ts';
@@ -167,22 +171,18 @@ export class HubGroupReconciler extends HubObjectReconciler<HubGroup, HubGroupMo
   }
 
   #declared(unit: HubUnit, object: HubGroup, group: string): DesiredGroup {
-    const members = new Set(object.spec.members ?? []);
-    const selector = object.spec.memberSelector;
-    if (selector) {
-      for (const user of this.#hubUsers.inNamespace(object.metadata.namespace)) {
-        // A HubUser of another hub in the same namespace is no member of this hub's group.
-        if (this.deps.hubs.keyOf(user) !== unit.key) continue;
-        if (!user.metadata.deletionTimestamp && matchesSelector(user.metadata.labels, selector))
-          members.add(usernameOf(user));
-      }
-    }
-    return {
-      group,
-      members: [...members].sort(),
-      policy: object.spec.membershipPolicy,
-      ...(object.spec.properties === undefined ? {} : { properties: object.spec.properties }),
-    };
+    // A HubUser of another hub in the same namespace is no member of this hub's group.
+    const candidates = object.spec.memberSelector
+      ? this.#hubUsers
+          .inNamespace(object.metadata.namespace)
+          .filter((user) => this.deps.hubs.keyOf(user) === unit.key)
+          .map((user) => ({
+            username: usernameOf(user),
+            labels: user.metadata.labels,
+            deleting: Boolean(user.metadata.deletionTimestamp),
+          }))
+      : [];
+    return desiredGroup(group, object.spec, candidates);
   }
 
   /**

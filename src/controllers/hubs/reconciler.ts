@@ -15,7 +15,8 @@ import type { HubUnit } from '../runtime/hub-unit.ts';
 import type { Outcome, ReconcileContext, Reconciler } from '../runtime/reconciler.ts';
 import { reasonFor } from '../runtime/reasons.ts';
 import { hubStatusRefreshMs } from '../runtime/timings.ts';
-import { hubObjectStatus, missingScopes, policyOfHub, type UnitSettings } from './status.ts';
+import { policyOfHub } from '../../plan/tenancy.ts';
+import { hubObjectStatus, missingScopes, type UnitSettings } from './status.ts';
 
 export interface HubReconcilerDeps {
   readonly hubs: HubDirectory;

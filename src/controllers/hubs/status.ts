@@ -2,9 +2,9 @@
  * How a Hub reads: its tenancy policy from the spec, the scopes its token must carry, and the
  * status fields that say what the operator last saw of the hub.
  */
-import type { Hub as HubObject, RequestBudget } from '../../api/hub.ts';
+import type { RequestBudget } from '../../api/hub.ts';
 import { featuresOf, parseVersion } from '../../hub/features.ts';
-import { namespacesOf, type TenancyPolicy } from '../../plan/tenancy.ts';
+import type { TenancyPolicy } from '../../plan/tenancy.ts';
 import type { HubUnit } from '../runtime/hub-unit.ts';
 
 /** What a Hub's unit is built from; a change of url, period or budget builds a new one. */
@@ -23,18 +23,6 @@ export const requiredScopes = ['admin:users', 'admin:groups', 'admin:servers'] a
 
 export function missingScopes(granted: readonly string[]): string[] {
   return requiredScopes.filter((scope) => !granted.includes(scope));
-}
-
-/** A Hub's policy: a list left unset means only the Hub's own namespace. */
-export function policyOfHub(hub: HubObject): TenancyPolicy {
-  const own = { names: new Set([hub.metadata.namespace]) };
-  const allowed = namespacesOf(hub.spec.allowedNamespaces, own);
-  return {
-    hubName: `hub ${hub.metadata.namespace}/${hub.metadata.name}`,
-    allowed,
-    admin: namespacesOf(hub.spec.adminNamespaces, own),
-    adoption: namespacesOf(hub.spec.adoptionNamespaces, own),
-  };
 }
 
 /** A Hub's status fields: the hub's version and features, the token's owner, the last sweep. */
