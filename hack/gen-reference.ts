@@ -75,7 +75,7 @@ export interface Crd {
  * The kinds in the order a reader meets them (Hub last: without a hubRef the others use the hub of
  * the operator's settings); any other kind follows, by name.
  */
-const kindOrder = ['HubUser', 'HubGroup', 'HubServer', 'Hub'];
+const kindOrder = ['HubUser', 'HubGroup', 'HubServer', 'HubToken', 'Hub'];
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const referencePath = join(root, 'docs', 'reference.md');

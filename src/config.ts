@@ -71,6 +71,7 @@ const settings = {
   hubRequestsPerSecond: ['HUB_REQUESTS_PER_SECOND', seconds(0.1), '100'],
   hubMaxSpawnsInFlight: ['HUB_MAX_SPAWNS_IN_FLIGHT', z.coerce.number().int().min(1), '64'],
   workers: ['WORKERS', z.coerce.number().int().min(1), '64'],
+  hubTokens: ['HUB_TOKENS', flag, 'true'],
   allowedNamespaces: ['ALLOWED_NAMESPACES', namespaces, ''],
   adminNamespaces: ['ADMIN_NAMESPACES', namespaces, ''],
   adoptionNamespaces: ['ADOPTION_NAMESPACES', namespaces, ''],

@@ -68,6 +68,23 @@ export class OperatorMetrics {
     registers: [this.registry],
   });
 
+  readonly tokensIssued = new Counter({
+    name: 'hubops_tokens_issued_total',
+    help: 'HubToken tokens issued, by reason (Issued, Rotated, SpecChanged, SecretMissing, SecretEdited, RevokedInHub, Expired).',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+  readonly tokensRotated = new Counter({
+    name: 'hubops_tokens_rotated_total',
+    help: 'HubToken tokens replaced before they expired (a rotation or a spec change).',
+    registers: [this.registry],
+  });
+  readonly tokensRevoked = new Counter({
+    name: 'hubops_tokens_revoked_total',
+    help: 'HubToken tokens revoked in the hub: replaced, exposed, orphaned or deleted with their HubToken.',
+    registers: [this.registry],
+  });
+
   /** Reads a kind's queue depth at each scrape. */
   trackQueueDepth(kind: string, depth: () => number): void {
     this.#depthSources.set(kind, depth);

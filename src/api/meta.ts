@@ -9,7 +9,7 @@ export const version = 'v1alpha1';
 export const apiVersion = `${group}/${version}` as const;
 
 /** The kinds whose objects declare something in a hub, and name the hub they use. */
-export type DeclaringKind = 'HubUser' | 'HubGroup' | 'HubServer';
+export type DeclaringKind = 'HubUser' | 'HubGroup' | 'HubServer' | 'HubToken';
 /** `Hub`: where a hub is and who may use it. */
 export type Kind = 'Hub' | DeclaringKind;
 
@@ -27,6 +27,7 @@ export const kinds: { readonly [K in Kind]: KindDescriptor<K> } = {
   HubUser: { kind: 'HubUser', plural: 'hubusers', singular: 'hubuser', shortName: 'hu' },
   HubGroup: { kind: 'HubGroup', plural: 'hubgroups', singular: 'hubgroup', shortName: 'hg' },
   HubServer: { kind: 'HubServer', plural: 'hubservers', singular: 'hubserver', shortName: 'hs' },
+  HubToken: { kind: 'HubToken', plural: 'hubtokens', singular: 'hubtoken', shortName: 'ht' },
 };
 
 /** The category that `kubectl get jupyterhub` lists. */

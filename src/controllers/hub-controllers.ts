@@ -7,9 +7,10 @@ import type { RequestBudget } from '../api/hub.ts';
 import type { Hub as HubObject } from '../api/hub.ts';
 import { keyOf, kinds, type DeclaringKind } from '../api/meta.ts';
 import type { Hub } from '../hub/hub.ts';
+import { Informer } from '../kube/informer.ts';
 import type { KubeClient } from '../kube/kube-client.ts';
 import { ReverseIndex } from '../kube/reverse-index.ts';
-import { readSecretKey } from '../kube/secrets.ts';
+import { readSecretKey, type SecretObject } from '../kube/secrets.ts';
 import type { TenancyPolicy } from '../plan/tenancy.ts';
 import type { Priority } from '../priority.ts';
 import { HubReconciler } from './hubs/reconciler.ts';
@@ -18,10 +19,13 @@ import { hubGroupKind } from './hubgroup/kind.ts';
 import { hubServerKind } from './hubserver/kind.ts';
 import { HubUserIndex } from './hubuser/hubuser-index.ts';
 import { hubUserKind } from './hubuser/kind.ts';
+import { hubTokenKind } from './hubtoken/kind.ts';
+import { tokenSecretSelector } from './hubtoken/token-secret.ts';
 import {
   buildController,
   buildInformer,
   buildQueue,
+  withCache,
   type ControllerDeps,
   type ControllerHandle,
 } from './runtime/controller.ts';
@@ -30,7 +34,7 @@ import type { HubEnvironment, KindObjects } from './runtime/hub-kind.ts';
 import { HubUnit } from './runtime/hub-unit.ts';
 
 /** The declaring kinds, in the order their controllers are built. */
-export const hubKinds = [hubUserKind, hubGroupKind, hubServerKind] as const;
+export const hubKinds = [hubUserKind, hubGroupKind, hubServerKind, hubTokenKind] as const;
 
 /** The hub of the operator's settings, and how to reach the hubs Hub objects name. */
 export interface HubSettings {
@@ -42,6 +46,8 @@ export interface HubSettings {
   readonly resyncMs: number;
   /** `namespace/name` of a Hub object that resources without hubRef use, instead of `hub`. */
   readonly defaultHub?: string;
+  /** Whether HubTokens are served (HUB_TOKENS); false: their kind and Secrets are not watched. */
+  readonly hubTokens?: boolean;
   /** A client for the hub of a Hub object; `key` names it in metrics and logs. */
   readonly connect: (key: string, url: string, token: string, budget: RequestBudget) => Hub;
 }
@@ -59,16 +65,31 @@ export function buildControllers(
     HubUser: buildInformer<KindObjects['HubUser']>(kinds.HubUser, deps),
     HubGroup: buildInformer<KindObjects['HubGroup']>(kinds.HubGroup, deps),
     HubServer: buildInformer<KindObjects['HubServer']>(kinds.HubServer, deps),
+    // A chart upgrade does not upgrade CRDs: without the HubToken CRD the other kinds still run.
+    HubToken: buildInformer<KindObjects['HubToken']>(kinds.HubToken, deps, { optional: true }),
   };
+  const tokenSecrets = new Informer<SecretObject>(
+    deps.kube,
+    {
+      path: deps.namespace
+        ? `/api/v1/namespaces/${encodeURIComponent(deps.namespace)}/secrets`
+        : '/api/v1/secrets',
+      labelSelector: tokenSecretSelector,
+    },
+    {
+      clock: deps.clock,
+      logger: deps.logger.child({ kind: 'Secret' }),
+      observer: { restarted: () => deps.metrics.informerRestarts.inc({ kind: 'Secret' }) },
+    },
+  );
   const hubs = new HubDirectory(settings.defaultHub ?? '');
   const controllers: ControllerHandle[] = [];
-  // Which objects use each hub: its resync, and a Hub's arrival or change, queue only those.
-  const byHub = Object.values(informers).map(
-    (informer) =>
-      new ReverseIndex<KindObjects[DeclaringKind]>(informer, (object) => [hubs.keyOf(object)]),
-  );
+  // Which objects of each running kind use each hub: its resync, and a Hub's arrival or change,
+  // queue only those.
+  const byHub: [ReverseIndex<KindObjects[DeclaringKind]>, ControllerHandle][] = [];
   const enqueueHub = (key: string, priority: Priority): void => {
-    byHub.forEach((index, i) => controllers[i]?.runner.enqueueKeys(index.keysFor(key), priority));
+    for (const [index, controller] of byHub)
+      controller.runner.enqueueKeys(index.keysFor(key), priority);
   };
   const unitOf = (key: string, unitSettings: UnitSettings, hub: Hub): HubUnit =>
     new HubUnit({
@@ -88,8 +109,18 @@ export function buildControllers(
     hubs,
     informers,
     hubUsers: new HubUserIndex(informers.HubUser, (user) => hubs.keyOf(user)),
+    tokenSecrets,
   };
-  for (const kind of hubKinds) controllers.push(kind.build(env, deps));
+  // Without HubTokens the operator needs no access to Secrets beyond its Hubs' tokens.
+  for (const kind of hubKinds.filter((k) => settings.hubTokens !== false || k !== hubTokenKind)) {
+    const built = kind.build(env, deps);
+    const controller = kind === hubTokenKind ? withCache(built, tokenSecrets) : built;
+    controllers.push(controller);
+    const informer = informers[kind.descriptor.kind as DeclaringKind] as Informer<
+      KindObjects[DeclaringKind]
+    >;
+    byHub.push([new ReverseIndex(informer, (object) => [hubs.keyOf(object)]), controller]);
+  }
   // A chart upgrade does not upgrade CRDs: without the Hub CRD the other kinds still run.
   const hubInformer = buildInformer<HubObject>(kinds.Hub, deps, { optional: true });
   // Until a Hub's first reconcile, its resources wait rather than read HubNotFound (a restart

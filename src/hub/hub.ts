@@ -1,5 +1,5 @@
 /**
- * One JupyterHub as the rest of the operator sees it: its users, groups and servers, its
+ * One JupyterHub as the rest of the operator sees it: its users, groups, servers and tokens, its
  * version and features, and its health, all sharing one client and so one request budget.
  * Build one per hub and pass it in; nothing here is a module-level singleton.
  */
@@ -10,6 +10,7 @@ import { featuresOf, parseVersion, type HubFeatures } from './features.ts';
 import { GroupsApi } from './groups.ts';
 import { infoSchema, versionSchema, type HubInfo } from './models.ts';
 import { ServersApi } from './servers.ts';
+import { TokensApi } from './tokens.ts';
 import { UsersApi, type UsersOptions } from './users.ts';
 
 /** Who the token belongs to, from `GET /user`. */
@@ -36,6 +37,7 @@ export class Hub {
   readonly users: UsersApi;
   readonly groups: GroupsApi;
   readonly servers: ServersApi;
+  readonly tokens: TokensApi;
   #version: Promise<string> | undefined;
 
   constructor(options: HubOptions) {
@@ -44,6 +46,7 @@ export class Hub {
     this.servers = new ServersApi(this.client, features, () => this.users);
     this.users = new UsersApi(this.client, this.servers, options.clock, options.users);
     this.groups = new GroupsApi(this.client, features);
+    this.tokens = new TokensApi(this.client);
   }
 
   get health(): HubClient['health'] {

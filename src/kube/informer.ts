@@ -24,6 +24,8 @@ export type ChangeKind = 'added' | 'updated' | 'deleted';
 export interface InformerOptions {
   /** Collection path, e.g. `/apis/hubops.io/v1alpha1/hubusers` or `.../namespaces/ns/hubusers`. */
   readonly path: string;
+  /** Only objects with these labels (`key=value,...`), listed and watched. */
+  readonly labelSelector?: string;
   readonly restartMinMs?: number;
   readonly restartMaxMs?: number;
   /** A watch with no event and no reconnect for this long is restarted. */
@@ -76,6 +78,7 @@ export class Informer<T extends WatchedObject> {
       watchdogMs: 300_000,
       relistMs: 600_000,
       optional: false,
+      labelSelector: '',
       ...options,
     };
     this.#clock = deps.clock;
@@ -161,7 +164,7 @@ export class Informer<T extends WatchedObject> {
       .request<{
         items: T[];
         metadata?: { resourceVersion?: string };
-      }>('GET', this.#options.path)
+      }>('GET', this.#options.path, { query: { labelSelector: this.#options.labelSelector } })
       .catch((err: unknown) => {
         if (this.#options.optional && err instanceof KubeApiError && err.status === 404) {
           this.#synced = true;
@@ -195,6 +198,7 @@ export class Informer<T extends WatchedObject> {
     let progressed = false;
     const query = {
       resourceVersion: this.#resourceVersion,
+      labelSelector: this.#options.labelSelector,
       allowWatchBookmarks: true,
       // Spread the server-side reconnects of many informers, as client-go does.
       timeoutSeconds: Math.round(300 + 300 * this.#random()),

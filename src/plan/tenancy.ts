@@ -17,9 +17,15 @@ export interface TenancyPolicy {
   readonly admin: Namespaces;
   /** Of those, the namespaces whose resources may adopt what hubops did not create. */
   readonly adoption: Namespaces;
+  /**
+   * The namespace of the hub's platform team: a Hub's own, or the operator's for the hub of its
+   * settings. Only there may a HubToken be issued for a user no HubUser of its namespace created.
+   */
+  readonly home?: string | undefined;
 }
 
-export type RefusalReason = 'NamespaceNotAllowed' | 'AdminNotAllowed' | 'AdoptionNotAllowed';
+export type RefusalReason =
+  'NamespaceNotAllowed' | 'AdminNotAllowed' | 'AdoptionNotAllowed' | 'UserNotOwned';
 
 export interface Refusal {
   readonly reason: RefusalReason;
@@ -98,20 +104,42 @@ export function policyOfHub(hub: HubTenancy): TenancyPolicy {
     allowed: namespacesOf(hub.spec.allowedNamespaces, own),
     admin: namespacesOf(hub.spec.adminNamespaces, own),
     adoption: namespacesOf(hub.spec.adoptionNamespaces, own),
+    home: hub.metadata.namespace,
   };
 }
 
 /** The policy of the hub of the operator's settings: a list left unset admits every namespace. */
-export function settingsPolicy(lists: {
-  readonly allowedNamespaces: readonly string[] | undefined;
-  readonly adminNamespaces: readonly string[] | undefined;
-  readonly adoptionNamespaces: readonly string[] | undefined;
-}): TenancyPolicy {
+export function settingsPolicy(
+  lists: {
+    readonly allowedNamespaces: readonly string[] | undefined;
+    readonly adminNamespaces: readonly string[] | undefined;
+    readonly adoptionNamespaces: readonly string[] | undefined;
+  },
+  home?: string,
+): TenancyPolicy {
   const every = { every: true } as const;
   return {
     hubName: "the hub of the operator's settings",
     allowed: namespacesOf(lists.allowedNamespaces, every),
     admin: namespacesOf(lists.adminNamespaces, every),
     adoption: namespacesOf(lists.adoptionNamespaces, every),
+    home,
+  };
+}
+
+/**
+ * Whether a HubToken of `namespace` may hold a token of `username`: a token acts as the user, so
+ * only the namespace whose HubUser created that user (`owns`) may have one, or the hub's home.
+ */
+export function tokenGrant(
+  policy: TenancyPolicy,
+  namespace: string,
+  username: string,
+  owns: (username: string) => boolean,
+): Refusal | undefined {
+  if (namespace === policy.home || owns(username)) return undefined;
+  return {
+    reason: 'UserNotOwned',
+    message: `hub user ${username} was not created by a HubUser of namespace ${namespace}; only that namespace${policy.home ? ` or ${policy.home}` : ''} may have tokens of it in ${policy.hubName}`,
   };
 }

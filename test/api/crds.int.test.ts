@@ -13,6 +13,7 @@ import type { z } from 'zod';
 import { hubSpecSchema } from '../../src/api/hub.ts';
 import { hubGroupSpecSchema } from '../../src/api/hubgroup.ts';
 import { hubServerSpecSchema } from '../../src/api/hubserver.ts';
+import { hubTokenSpecSchema } from '../../src/api/hubtoken.ts';
 import { hubUserSpecSchema } from '../../src/api/hubuser.ts';
 import { apiVersion, category, group, kinds, version, type Kind } from '../../src/api/meta.ts';
 import { loadTestenv } from '../support/testenv.ts';
@@ -141,6 +142,7 @@ const specSchemas: Record<Kind, z.ZodType> = {
   HubUser: hubUserSpecSchema,
   HubGroup: hubGroupSpecSchema,
   HubServer: hubServerSpecSchema,
+  HubToken: hubTokenSpecSchema,
 };
 
 const valid: [what: string, kind: Kind, name: string, spec: Spec, defaults: object][] = [
@@ -163,6 +165,21 @@ const valid: [what: string, kind: Kind, name: string, spec: Spec, defaults: obje
   ],
   ['with a username only', 'HubServer', 'alice', { username: 'alice' }, serverDefaults],
   ['with every field', 'HubServer', 'alice-gpu', fullServer, {}],
+  ['with a username only', 'HubToken', 'grader', { username: 'alice' }, {}],
+  [
+    'with every field',
+    'HubToken',
+    'ci',
+    {
+      username: 'alice',
+      scopes: ['read:users!user=alice', 'access:servers!server=alice/lab'],
+      expiresInSeconds: 3600,
+      note: 'CI job',
+      secretName: 'ci.token',
+      hubRef: { name: 'main' },
+    },
+    {},
+  ],
   [
     'with a hubRef to a Hub of its own namespace',
     'HubUser',
@@ -214,6 +231,7 @@ const base: Record<Kind, Record<string, unknown>> = {
   HubUser: {},
   HubGroup: {},
   HubServer: { username: 'a' },
+  HubToken: { username: 'a' },
 };
 // `texts` (default: the path alone) must all appear in the API server's answer.
 const invalid: [kind: Kind, field: string, value: unknown, path?: string, ...texts: string[]][] = [
@@ -233,6 +251,10 @@ const invalid: [kind: Kind, field: string, value: unknown, path?: string, ...tex
   ],
   ['HubServer', 'username', undefined],
   ['HubServer', 'serverName', 'My.Server'],
+  ['HubToken', 'username', 'Alice'],
+  ['HubToken', 'scopes', ['read users'], 'spec.scopes[0]'],
+  ['HubToken', 'expiresInSeconds', 5],
+  ['HubToken', 'secretName', 'Not_A_Name'],
   ['HubServer', 'serverName', '1st'],
   ['HubServer', 'serverName', 'a--b'],
   ['HubServer', 'serverName', 'a'.repeat(31)],

@@ -12,6 +12,7 @@ import { hubSpecSchema, hubStatusSchema } from '../../src/api/hub.ts';
 import { hubUserSpecSchema, hubUserStatusSchema } from '../../src/api/hubuser.ts';
 import { hubGroupSpecSchema, hubGroupStatusSchema } from '../../src/api/hubgroup.ts';
 import { hubServerSpecSchema, hubServerStatusSchema } from '../../src/api/hubserver.ts';
+import { hubTokenSpecSchema, hubTokenStatusSchema } from '../../src/api/hubtoken.ts';
 
 type Schema = { [key: string]: unknown };
 
@@ -20,6 +21,7 @@ const rows: [file: string, names: KindDescriptor, spec: z.ZodType, status: z.Zod
   ['hubusers.yaml', kinds.HubUser, hubUserSpecSchema, hubUserStatusSchema],
   ['hubgroups.yaml', kinds.HubGroup, hubGroupSpecSchema, hubGroupStatusSchema],
   ['hubservers.yaml', kinds.HubServer, hubServerSpecSchema, hubServerStatusSchema],
+  ['hubtokens.yaml', kinds.HubToken, hubTokenSpecSchema, hubTokenStatusSchema],
 ];
 
 function loadCrd(file: string): Schema {

@@ -52,7 +52,13 @@ test('deploy/hubops.yaml holds the namespace, the CRDs and the chart for hubops-
   const crds = manifests.filter((m) => m.kind === 'CustomResourceDefinition');
   assert.deepEqual(
     crds.map((m) => m.metadata.name),
-    ['hubgroups.hubops.io', 'hubs.hubops.io', 'hubservers.hubops.io', 'hubusers.hubops.io'],
+    [
+      'hubgroups.hubops.io',
+      'hubs.hubops.io',
+      'hubservers.hubops.io',
+      'hubtokens.hubops.io',
+      'hubusers.hubops.io',
+    ],
   );
   // Every CRD before any object of its kinds (kubectl still maps a whole file before applying:
   // on a cluster without the CRDs, apply charts/hubops/crds/ first, as deploy/README.md says).

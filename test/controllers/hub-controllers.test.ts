@@ -5,6 +5,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { HubGroup } from '../../src/api/hubgroup.ts';
 import type { HubServer } from '../../src/api/hubserver.ts';
+import type { HubToken } from '../../src/api/hubtoken.ts';
 import type { HubUser } from '../../src/api/hubuser.ts';
 import type { DeclaringKind, ObjectMeta } from '../../src/api/meta.ts';
 import { hubGroupKind } from '../../src/controllers/hubgroup/kind.ts';
@@ -18,6 +19,7 @@ import { Hub } from '../../src/hub/hub.ts';
 import { EventRecorder } from '../../src/kube/events.ts';
 import type { Informer } from '../../src/kube/informer.ts';
 import { KubeClient } from '../../src/kube/kube-client.ts';
+import type { SecretObject } from '../../src/kube/secrets.ts';
 import type { WorkQueue } from '../../src/kube/queue.ts';
 import { OperatorMetrics } from '../../src/metrics.ts';
 import { FakeInformer } from '../support/fake-informer.ts';
@@ -39,6 +41,7 @@ function built() {
     HubUser: new FakeInformer<HubUser>(),
     HubGroup: new FakeInformer<HubGroup>(),
     HubServer: new FakeInformer<HubServer>(),
+    HubToken: new FakeInformer<HubToken>(),
   };
   const hub = new Hub({ baseUrl: `${unused}/hub/api`, token: 't', clock, logger: silentLogger });
   const kube = new KubeClient({
@@ -61,6 +64,7 @@ function built() {
     // The Runner reads only onChange, get, list, isSynced and remember (RunnerDeps).
     informers: caches as unknown as { [K in DeclaringKind]: Informer<KindObjects[K]> },
     hubUsers: new HubUserIndex(caches.HubUser, (user) => hubs.keyOf(user)),
+    tokenSecrets: new FakeInformer<SecretObject>() as unknown as Informer<SecretObject>,
   };
   const deps: ControllerDeps = {
     kube,

@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { HubGroup } from '../../src/api/hubgroup.ts';
 import type { HubServer } from '../../src/api/hubserver.ts';
+import type { HubToken } from '../../src/api/hubtoken.ts';
+import type { SecretObject } from '../../src/kube/secrets.ts';
 import type { HubUser } from '../../src/api/hubuser.ts';
 import { hubGroupTriggers } from '../../src/controllers/hubgroup/triggers.ts';
 import { hubServerTriggers } from '../../src/controllers/hubserver/triggers.ts';
@@ -46,7 +48,13 @@ function wired() {
   const { hubs, unit } = singleHub({} as Hub, new ManualClock('manual'));
   const { snapshot } = unit;
   const sources = {
-    informers: { HubUser: users, HubGroup: groups, HubServer: servers },
+    informers: {
+      HubUser: users,
+      HubGroup: groups,
+      HubServer: servers,
+      HubToken: new FakeInformer<HubToken>(),
+    },
+    tokenSecrets: new FakeInformer<SecretObject>(),
     hubs,
     hubUsers: new HubUserIndex(users, (user) => hubs.keyOf(user)),
   };

@@ -50,11 +50,12 @@ function entryOf(section: string, path: string): string {
   return [lines[first], ...rest.slice(0, end < 0 ? undefined : end)].join('\n');
 }
 
-test('the CRDs are found: Hub, HubUser, HubGroup and HubServer', () => {
+test('the CRDs are found: Hub, HubUser, HubGroup, HubServer and HubToken', () => {
   assert.deepEqual(crds.map((c) => c.spec.names.kind).sort(), [
     'Hub',
     'HubGroup',
     'HubServer',
+    'HubToken',
     'HubUser',
   ]);
 });
@@ -68,7 +69,7 @@ test('a "*" in a description is shown as it is, not read as emphasis', async () 
 test('the reference lists the kinds as a reader meets them, Hub last', () => {
   const text = renderReference(crds);
   const order = [...text.matchAll(/^## (\w+)$/gm)].map((m) => m[1]);
-  assert.deepEqual(order, ['HubUser', 'HubGroup', 'HubServer', 'Hub']);
+  assert.deepEqual(order, ['HubUser', 'HubGroup', 'HubServer', 'HubToken', 'Hub']);
 });
 
 test('docs/reference.md is what hack/gen-reference.ts makes of crds/ today (if not, run `make reference`)', async () => {

@@ -6,7 +6,7 @@
 import type { ChangeKind, ChangeListener } from '../../src/kube/informer.ts';
 import type { KindObject } from '../../src/controllers/runtime/reconciler.ts';
 
-export class FakeInformer<T extends KindObject> {
+export class FakeInformer<T extends Pick<KindObject, 'metadata'>> {
   /** Whether the first list is done: changes before it are routine work. */
   isSynced = true;
   /** Every object the code under test put back into the cache, in order. */

@@ -6,7 +6,7 @@ import * as k8s from '@kubernetes/client-node';
 import type { Condition } from '../../src/api/conditions.ts';
 import { until } from './kube.ts';
 
-export type Plural = 'hubusers' | 'hubgroups' | 'hubservers' | 'hubs';
+export type Plural = 'hubusers' | 'hubgroups' | 'hubservers' | 'hubtokens' | 'hubs';
 
 export interface CustomObject {
   metadata: {
@@ -27,6 +27,7 @@ const kinds: Record<Plural, string> = {
   hubusers: 'HubUser',
   hubgroups: 'HubGroup',
   hubservers: 'HubServer',
+  hubtokens: 'HubToken',
   hubs: 'Hub',
 };
 

@@ -100,3 +100,30 @@ export function buildController<T extends KindObject>(
   });
   return { kind, informer: parts.informer, queue: parts.queue, runner };
 }
+
+/**
+ * `handle` with one more cache that its reconciler reads (the Secrets of HubTokens): started,
+ * stopped and waited for with the kind's own, so that no reconcile reads it before its first list.
+ */
+export function withCache(
+  handle: ControllerHandle,
+  cache: Pick<Informer<never>, 'start' | 'stop' | 'isSynced' | 'synced'>,
+): ControllerHandle {
+  const own = handle.informer;
+  return {
+    ...handle,
+    informer: {
+      start: () => {
+        own.start();
+        cache.start();
+      },
+      stop: async () => {
+        await Promise.all([own.stop(), cache.stop()]);
+      },
+      get isSynced() {
+        return own.isSynced && cache.isSynced;
+      },
+      synced: Promise.all([own.synced, cache.synced]).then(() => undefined),
+    },
+  };
+}

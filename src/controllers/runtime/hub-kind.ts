@@ -7,9 +7,11 @@
  */
 import type { HubGroup } from '../../api/hubgroup.ts';
 import type { HubServer } from '../../api/hubserver.ts';
+import type { HubToken } from '../../api/hubtoken.ts';
 import type { HubUser } from '../../api/hubuser.ts';
 import type { DeclaringKind, KindDescriptor } from '../../api/meta.ts';
 import type { Informer } from '../../kube/informer.ts';
+import type { SecretObject } from '../../kube/secrets.ts';
 import type { WorkQueue } from '../../kube/queue.ts';
 import {
   buildController,
@@ -33,6 +35,7 @@ export interface KindObjects {
   HubUser: HubUser;
   HubGroup: HubGroup;
   HubServer: HubServer;
+  HubToken: HubToken;
 }
 
 /** A kind's cache as others see it: its objects and its change feed. */
@@ -56,6 +59,8 @@ export interface TriggerSources {
   /** Hub users appearing in any hub's snapshot, and what each snapshot holds. */
   readonly hubs: Pick<HubDirectory, 'onUserAppeared' | 'get' | 'keyOf'>;
   readonly hubUsers: Pick<HubUserLookup, 'withUsername'>;
+  /** The Secrets that hold HubToken tokens (only those: a label selector). */
+  readonly tokenSecrets: Pick<Informer<SecretObject>, 'onChange' | 'get'>;
 }
 
 /** The parts every kind shares. */
@@ -64,6 +69,7 @@ export interface HubEnvironment extends TriggerSources {
   readonly hubUsers: HubUserLookup;
   /** Every kind's cache, not yet started: the controllers run them. */
   readonly informers: { readonly [K in DeclaringKind]: Informer<KindObjects[K]> };
+  readonly tokenSecrets: Informer<SecretObject>;
 }
 
 /** A kind's own cache, and the queue its wakes go to. */
@@ -75,7 +81,11 @@ export interface WakeTarget<T extends KindObject> {
 export interface HubKindParts<K extends DeclaringKind> {
   readonly descriptor: KindDescriptor<K>;
   /** Builds the reconciler; it may index its own objects and requeue them through `own`. */
-  reconciler(env: HubEnvironment, own: WakeTarget<KindObjects[K]>): Reconciler<KindObjects[K]>;
+  reconciler(
+    env: HubEnvironment,
+    own: WakeTarget<KindObjects[K]>,
+    deps: ControllerDeps,
+  ): Reconciler<KindObjects[K]>;
   /** Wires what wakes this kind's objects besides their own changes. */
   triggers?(sources: TriggerSources, own: WakeTarget<KindObjects[K]>): void;
 }
@@ -92,7 +102,7 @@ export function defineHubKind<K extends DeclaringKind>(parts: HubKindParts<K>): 
     build(env, deps) {
       const informer = env.informers[parts.descriptor.kind] as Informer<KindObjects[K]>;
       const own = { informer, queue: buildQueue(parts.descriptor, deps) };
-      const controller = buildController(parts.reconciler(env, own), own, deps);
+      const controller = buildController(parts.reconciler(env, own, deps), own, deps);
       parts.triggers?.(env, own);
       return controller;
     },

@@ -14,6 +14,7 @@ export const reasons = {
   Adopted: 'the hub object existed before the resource; the operator took it over',
   Updated: 'the operator changed the hub object to match the spec',
   UpToDate: 'the hub object already matched the spec',
+  Issued: 'a HubToken: the operator issued a token into the Secret (first, rotated or replaced)',
   // Why nothing was written.
   TokenMissing: 'a Hub: the Secret its tokenSecretRef names, or the key in it, is missing or empty',
   HubNotFound: 'the Hub that spec.hubRef names does not exist',
@@ -25,7 +26,11 @@ export const reasons = {
   Paused: 'the hubops.io/paused annotation stops hub writes',
   InvalidSpec: 'the spec breaks a rule of its schema; nothing is done until it is fixed',
   MembersPending: 'a group waits for the HubUsers that will create some of its members',
-  UserMissing: "a server's user does not exist in the hub yet",
+  UserMissing: "a server's or token's user does not exist in the hub yet",
+  UserNotOwned:
+    "a HubToken: no HubUser of the namespace created the user, and it is not the hub's namespace",
+  ScopesRefused: 'a HubToken: the hub refused to issue the token as specified (scopes, lifetime)',
+  SecretConflict: 'a HubToken: a Secret of that name exists that hubops did not write for it',
   UnsupportedByHub: 'the hub version lacks what the spec needs',
   // Servers.
   Running: 'the server is running',

@@ -49,3 +49,6 @@ export function sweepMaxDeferMs(periodMs: number): number {
 /** At SIGTERM, work in flight gets this long to finish before the lease is handed back: inside
  * Kubernetes' default 30 s grace period, with room for the release and the exit. */
 export const drainTimeoutMs = 20_000;
+
+/** How soon a HubToken whose user does not exist yet looks again. */
+export const tokenPollMs = 5_000;
