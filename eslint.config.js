@@ -37,7 +37,7 @@ const top = [
   'cli',
 ];
 /** The folders of src/controllers that hold one kind each. */
-const kindFolders = ['hubuser', 'hubgroup', 'hubserver', 'hubs'];
+const kindFolders = ['hubuser', 'hubgroup', 'hubserver', 'hubtoken', 'hubs'];
 const allBut = (...allowed) => top.filter((name) => !allowed.includes(name));
 export const layers = [
   layer('api', allBut(), 'api/ imports nothing else from src.'),

@@ -21,6 +21,8 @@ c = get_config()  # noqa: F821 (provided by JupyterHub when it loads this file)
 
 run_dir = os.environ["HUBOPS_HUB_DIR"]
 port = int(os.environ["HUBOPS_HUB_PORT"])
+# make e2e binds the hub to the node's address inside its own network namespace, for pods.
+ip = os.environ.get("HUBOPS_HUB_IP", "127.0.0.1")
 service = os.environ.get("HUBOPS_SERVICE_NAME", "hubops")
 
 
@@ -45,8 +47,8 @@ class InMemoryProxy(Proxy):
 
 c.JupyterHub.proxy_class = InMemoryProxy
 # The public URL is never bound (no proxy runs) but must differ from the hub's own.
-c.JupyterHub.bind_url = f"http://127.0.0.1:{os.environ['HUBOPS_PUBLIC_PORT']}"
-c.JupyterHub.hub_bind_url = f"http://127.0.0.1:{port}"
+c.JupyterHub.bind_url = f"http://{ip}:{os.environ['HUBOPS_PUBLIC_PORT']}"
+c.JupyterHub.hub_bind_url = f"http://{ip}:{port}"
 c.JupyterHub.db_url = f"sqlite:///{run_dir}/jupyterhub.sqlite"
 c.JupyterHub.cookie_secret_file = f"{run_dir}/jupyterhub_cookie_secret"
 c.JupyterHub.pid_file = f"{run_dir}/jupyterhub.pid.hub"

@@ -16,7 +16,7 @@ import {
   runtimeEnvironment,
   runtimeStage,
   type Instruction,
-} from '../support/dockerfile.ts';
+} from '../../hack/image/dockerfile.ts';
 
 const dockerfile = readDockerfile();
 const args = new Map(

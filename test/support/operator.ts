@@ -6,7 +6,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readDockerfile, runtimeEnvironment } from './dockerfile.ts';
+import { readDockerfile, runtimeEnvironment } from '../../hack/image/dockerfile.ts';
 import type { Testenv } from './testenv.ts';
 import { until } from './kube.ts';
 
