@@ -36,9 +36,12 @@ export class HubServerReconciler implements Reconciler<HubServer> {
   readonly kind = kinds.HubServer;
   readonly specSchema = hubServerSpecSchema;
   readonly #hubs: HubDirectory;
-  readonly #hubUsers: Pick<HubUserLookup, 'owns'>;
+  readonly #hubUsers: Pick<HubUserLookup, 'owns' | 'ownershipPending'>;
 
-  constructor(deps: { hubs: HubDirectory; hubUsers: Pick<HubUserLookup, 'owns'> }) {
+  constructor(deps: {
+    hubs: HubDirectory;
+    hubUsers: Pick<HubUserLookup, 'owns' | 'ownershipPending'>;
+  }) {
     this.#hubs = deps.hubs;
     this.#hubUsers = deps.hubUsers;
   }
@@ -58,6 +61,8 @@ export class HubServerReconciler implements Reconciler<HubServer> {
       includes(unit.policy.adoption, namespace)
     )
       return resolved;
+    // Applied together with its HubUser: wait for that one to record whether it created the user.
+    if (this.#hubUsers.ownershipPending(unit.key, namespace, username)) return { pending: true };
     const message = `hub user ${username} was not created by a HubUser of namespace ${namespace}; namespace ${namespace} may not act on others' servers in ${unit.policy.hubName}`;
     return { refusal: { reason: 'AdoptionNotAllowed', message } };
   }

@@ -50,7 +50,7 @@ export interface TokenCounters {
 
 export interface HubTokenReconcilerDeps {
   readonly hubs: HubDirectory;
-  readonly hubUsers: Pick<HubUserLookup, 'owns'>;
+  readonly hubUsers: Pick<HubUserLookup, 'owns' | 'ownershipPending'>;
   readonly secrets: TokenSecretStore;
   readonly clock: Clock;
   readonly counters: TokenCounters;
@@ -78,6 +78,11 @@ export class HubTokenReconciler implements Reconciler<HubToken> {
     const grant = tokenGrant(unit.policy, namespace, username, (user) =>
       hubUsers.owns(unit.key, namespace, user),
     );
+    if (
+      grant?.reason === 'UserNotOwned' &&
+      hubUsers.ownershipPending(unit.key, namespace, username)
+    )
+      return waitForHub();
     if (grant) return refused(object, fields, grant);
     const { priority } = context;
     if (!(await this.#userExists(unit, username, priority))) return userMissing(object, fields);

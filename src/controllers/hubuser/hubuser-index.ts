@@ -48,6 +48,16 @@ export class HubUserIndex implements HubUserLookup {
     );
   }
 
+  ownershipPending(hubKey: string, namespace: string, username: string): boolean {
+    return this.withUsername(hubKey, username).some(
+      (user) =>
+        user.metadata.namespace === namespace &&
+        !user.metadata.deletionTimestamp &&
+        trustedOwnership(user) === undefined &&
+        user.status?.observedGeneration !== user.metadata.generation,
+    );
+  }
+
   #objects(keys: Iterable<string>): HubUser[] {
     const objects: HubUser[] = [];
     for (const key of keys) {

@@ -51,6 +51,12 @@ export interface HubUserLookup {
   manages(hubKey: string, namespace: string, username: string): boolean;
   /** Whether a HubUser of `namespace` declares `username` in the hub `hubKey` and created it. */
   owns(hubKey: string, namespace: string, username: string): boolean;
+  /**
+   * Whether a HubUser of `namespace` declares `username` in hub `hubKey` and has not been
+   * reconciled since its last change, so may be about to create it: whether it owns the user is
+   * not known yet.
+   */
+  ownershipPending(hubKey: string, namespace: string, username: string): boolean;
 }
 
 /** What a kind's triggers may watch. */

@@ -42,7 +42,7 @@ beforeEach(() => {
   });
   reconciler = new HubServerReconciler({
     hubs: singleHub(hub, new ManualClock('instant')).hubs,
-    hubUsers: { owns: () => true },
+    hubUsers: { owns: () => true, ownershipPending: () => false },
   });
 });
 
