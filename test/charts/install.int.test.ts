@@ -114,6 +114,8 @@ function operatorAs(settings: Record<string, string>): OperatorProcess {
     KUBECONFIG: env.operatorKubeconfig,
     POD_NAMESPACE: release.namespace,
     LEASE_NAME: leaseName,
+    // The chart's default (hubTokens.enabled false): its RBAC then grants nothing on HubTokens or Secrets.
+    HUB_TOKENS: 'false',
     ...settings,
   });
 }

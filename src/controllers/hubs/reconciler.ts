@@ -63,6 +63,11 @@ export class HubReconciler implements Reconciler<HubObject> {
     } catch (err) {
       // Most often RBAC: the operator may read only the Secrets it was granted, by name.
       const message = `cannot read the Secret ${secret}: ${reasonFor(err).message}`;
+      // Once per new refusal, not per retry: a denied call belongs in the log, its repeats do not.
+      const ready = object.status?.conditions?.find((condition) => condition.type === 'Ready');
+      if (ready?.message !== message) {
+        context.logger.warn({ reason: 'TokenMissing', err: message }, 'Cannot read the hub token');
+      }
       return {
         fields: {},
         conditions: readyAndSynced('False', 'TokenMissing', message, 'False'),
