@@ -19,7 +19,8 @@ export PATH := $(NODE_BIN):$(CURDIR)/node_modules/.bin:$(PATH)
 HUB_VERSIONS ?= 6.1.1 5.5.1
 export HUB_VERSION ?= $(firstword $(HUB_VERSIONS))
 
-UNIT_TESTS = $(shell find test -name '*.test.ts' ! -name '*.int.test.ts' | sort)
+UNIT_TESTS = $(shell find test -name '*.test.ts' ! -name '*.int.test.ts' ! -name '*.e2e.test.ts' | sort)
+E2E_TESTS = $(shell find test/e2e -name '*.e2e.test.ts' | sort)
 INT_TESTS = $(shell find test -name '*.int.test.ts' ! -path 'test/faults/*' | sort)
 FAULT_TESTS = $(shell find test/faults -name '*.int.test.ts' | sort)
 NODE_TEST = node --test --test-reporter=spec --test-timeout=120000
@@ -76,7 +77,11 @@ test-faults: deps ## the fault suite (test/faults) against the first hub release
 	  --test-timeout=900000 --test-concurrency=1 $(FAULT_TESTS)
 
 .PHONY: test
-test: typecheck lint format-check test-unit test-integration test-faults ## the full gate (what CI runs)
+test: typecheck lint format-check test-unit test-integration test-faults e2e ## the full gate (what CI runs)
+
+.PHONY: e2e
+e2e: deps helm ## a one-node cluster with a real kubelet, the image, the chart by Helm, test/e2e (root; see README)
+	hack/e2e/run.sh node --test --test-reporter=spec --test-timeout=600000 --test-concurrency=1 $(E2E_TESTS)
 
 .PHONY: testenv
 testenv: ## start (or reuse) kube-apiserver + etcd + JupyterHub $(HUB_VERSION); writes .testenv/env

@@ -7,7 +7,8 @@ environment. The operator's service gets the scopes it needs plus the admin role
 JupyterHub 4.1.6 / 5.1+ require for granting or changing `admin` on users.
 
 Every piece of state lives in HUBOPS_HUB_DIR (database, cookie secret, pid file, user homes; the
-run script also starts the hub there), and the only port bound is HUBOPS_HUB_PORT on 127.0.0.1:
+run script also starts the hub there), and the only port bound is HUBOPS_HUB_PORT on 127.0.0.1 (or on
+HUBOPS_HUB_IP: make e2e gives the node address inside its own network namespace):
 the in-memory proxy has no API port and the public URL is never bound; stand-in servers take a
 random loopback port each. So up.sh can run two hubs (hub, hub2) that share nothing.
 """
