@@ -92,6 +92,8 @@ type Settings = typeof settings;
 export type Config = { readonly [K in keyof Settings]: z.output<Settings[K][1]> } & {
   /** Path to a kubeconfig; undefined means the in-cluster service account. */
   readonly kubeconfig: string | undefined;
+  /** The environment a kubeconfig's exec credential plugin runs with (client-go passes its own). */
+  readonly pluginEnvironment: Environment;
   /** The API server as the kubelet tells a pod (KUBERNETES_SERVICE_HOST and _PORT). */
   readonly kubernetesService: { readonly host?: string; readonly port?: string };
   readonly hubApiToken: string;
@@ -116,6 +118,7 @@ export function loadConfig(
     ...(parsed as Omit<
       Config,
       | 'kubeconfig'
+      | 'pluginEnvironment'
       | 'kubernetesService'
       | 'hubApiToken'
       | 'podNamespace'
@@ -123,6 +126,7 @@ export function loadConfig(
       | 'listenAddress'
     >),
     kubeconfig,
+    pluginEnvironment: env,
     kubernetesService: {
       host: env['KUBERNETES_SERVICE_HOST']?.trim() || undefined,
       port: env['KUBERNETES_SERVICE_PORT']?.trim() || undefined,
@@ -180,9 +184,11 @@ export function clusterFromEnvironment(env: Environment = process.env): {
   kubeconfig: string | undefined;
   host: string | undefined;
   port: string | undefined;
+  pluginEnvironment: Environment;
 } {
   return {
     kubeconfig: env['KUBECONFIG']?.trim() || undefined,
+    pluginEnvironment: env,
     host: env['KUBERNETES_SERVICE_HOST']?.trim() || undefined,
     port: env['KUBERNETES_SERVICE_PORT']?.trim() || undefined,
   };

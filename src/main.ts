@@ -25,7 +25,7 @@ import { settingsPolicy } from './plan/tenancy.ts';
 function kubeTarget(config: Config, clock: Clock): KubeTarget {
   try {
     return config.kubeconfig
-      ? kubeconfigTarget(config.kubeconfig, clock)
+      ? kubeconfigTarget(config.kubeconfig, clock, { environment: config.pluginEnvironment })
       : inClusterTarget(config.kubernetesService.host, config.kubernetesService.port, clock);
   } catch (err) {
     if (!(err instanceof KubeConfigError)) throw err;

@@ -120,7 +120,7 @@ function kubeClient(kubeconfig: string | undefined): KubeClient {
   const cluster = clusterFromEnvironment();
   const path = kubeconfig ?? cluster.kubeconfig;
   const target = path
-    ? kubeconfigTarget(path, systemClock)
+    ? kubeconfigTarget(path, systemClock, { environment: cluster.pluginEnvironment })
     : inClusterTarget(cluster.host, cluster.port, systemClock);
   return new KubeClient(target, { connections: 4, timeoutMs: 30_000 });
 }

@@ -1,12 +1,14 @@
 /**
  * Where the Kubernetes API is and how to authenticate to it, read once at start-up from a
  * kubeconfig file or from the pod's service account. A token read from a file (a projected
- * service-account token rotates about hourly) is read again once a minute, never per request.
+ * service-account token rotates about hourly) is read again once a minute, never per request; an
+ * exec plugin's credential is kept until it expires (exec-credential.ts).
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse } from 'yaml';
 import type { Clock } from '../clock.ts';
+import { execAuthorization, type ExecConfig } from './exec-credential.ts';
 import { KubeConfigError } from './kube-errors.ts';
 
 export interface KubeTarget {
@@ -28,7 +30,16 @@ type Read = (path: string) => string;
 const readText: Read = (path) => readFileSync(path, 'utf8');
 
 /** The current context of a kubeconfig file. Throws KubeConfigError naming what is wrong. */
-export function kubeconfigTarget(path: string, clock: Clock, read: Read = readText): KubeTarget {
+export function kubeconfigTarget(
+  path: string,
+  clock: Clock,
+  options: {
+    read?: Read;
+    /** The environment an exec plugin runs with, besides the kubeconfig's own variables. */
+    environment?: Readonly<Record<string, string | undefined>>;
+  } = {},
+): KubeTarget {
+  const { read = readText, environment = {} } = options;
   let doc: Kubeconfig;
   try {
     doc = (parse(read(path)) ?? {}) as Kubeconfig;
@@ -52,18 +63,34 @@ export function kubeconfigTarget(path: string, clock: Clock, read: Read = readTe
       throw new KubeConfigError(`${path}: cannot read ${file}: ${describe(err)}`);
     }
   };
-  if (user.exec || user['auth-provider'])
+  if (user['auth-provider'])
     throw new KubeConfigError(
-      `${path}: user "${context.user}" uses an exec or auth-provider plugin, which hubops does not run; give it a token, a tokenFile or a client certificate`,
+      `${path}: user "${context.user}" uses an auth-provider plugin (removed from kubectl in 1.26), which hubops does not run; use its exec plugin, a token, a tokenFile or a client certificate`,
     );
+  const server = cluster.server.replace(/\/+$/, '');
+  const authorization = user.exec
+    ? execAuthorization(context.user ?? '', user.exec, {
+        base,
+        clock,
+        environment,
+        cluster: {
+          server,
+          ...(cluster['certificate-authority-data']
+            ? { 'certificate-authority-data': cluster['certificate-authority-data'] }
+            : {}),
+          ...(cluster['insecure-skip-tls-verify'] ? { 'insecure-skip-tls-verify': true } : {}),
+          ...(cluster['tls-server-name'] ? { 'tls-server-name': cluster['tls-server-name'] } : {}),
+        },
+      })
+    : userAuthorization(user, base, clock, read);
   return {
-    server: cluster.server.replace(/\/+$/, ''),
+    server,
     ca: pem(cluster['certificate-authority-data'], cluster['certificate-authority']),
     cert: pem(user['client-certificate-data'], user['client-certificate']),
     key: pem(user['client-key-data'], user['client-key']),
     insecureSkipTlsVerify: cluster['insecure-skip-tls-verify'] === true,
     tlsServerName: cluster['tls-server-name'],
-    authorization: userAuthorization(user, base, clock, read),
+    authorization,
   };
 }
 
@@ -159,7 +186,7 @@ interface KubeconfigUser {
   'client-certificate-data'?: string;
   'client-key'?: string;
   'client-key-data'?: string;
-  exec?: unknown;
+  exec?: ExecConfig;
   'auth-provider'?: unknown;
 }
 

@@ -46,7 +46,7 @@ test('the current context picks the cluster and user, inline data is decoded', (
       `{server: "https://10.0.0.1:6443/", certificate-authority-data: ${b64('CA')}, tls-server-name: api}`,
     ),
   });
-  const target = kubeconfigTarget('/k/config', new ManualClock('manual', 0), read);
+  const target = kubeconfigTarget('/k/config', new ManualClock('manual', 0), { read });
   assert.equal(target.server, 'https://10.0.0.1:6443');
   assert.deepEqual([target.ca, target.cert, target.key], ['CA', 'CERT', 'KEY']);
   assert.equal(target.tlsServerName, 'api');
@@ -62,7 +62,7 @@ test('file references are read relative to the kubeconfig', () => {
     ),
     '/k/pki/ca.crt': 'CA FROM FILE',
   });
-  const target = kubeconfigTarget('/k/config', new ManualClock('manual', 0), read);
+  const target = kubeconfigTarget('/k/config', new ManualClock('manual', 0), { read });
   assert.equal(target.ca, 'CA FROM FILE');
   assert.equal(target.insecureSkipTlsVerify, true);
   assert.equal(target.authorization(), 'Bearer t0k3n');
@@ -74,7 +74,7 @@ test('a token file is read again once a minute, and a failed read keeps the last
     '/run/token': 'one\n',
   };
   const clock = new ManualClock('manual', 0);
-  const target = kubeconfigTarget('/k/config', clock, files(tokens));
+  const target = kubeconfigTarget('/k/config', clock, { read: files(tokens) });
   tokens['/run/token'] = 'two';
   await clock.advance(59_000);
   assert.equal(target.authorization(), 'Bearer one', 'not read again within the minute');
@@ -87,7 +87,7 @@ test('a token file is read again once a minute, and a failed read keeps the last
 
 test('basic auth becomes a Basic header', () => {
   const read = files({ '/k/config': kubeconfig('{username: admin, password: secret}') });
-  const target = kubeconfigTarget('/k/config', new ManualClock('manual', 0), read);
+  const target = kubeconfigTarget('/k/config', new ManualClock('manual', 0), { read });
   assert.equal(target.authorization(), `Basic ${b64('admin:secret')}`);
 });
 
@@ -96,9 +96,14 @@ test('what hubops cannot use is refused with a message that says what and where'
   const cases: [string, Record<string, string>, RegExp][] = [
     ['a missing file', {}, /cannot read \/k\/config: ENOENT/],
     [
-      'an exec plugin',
+      'an auth-provider plugin',
+      { '/k/config': kubeconfig('{auth-provider: {name: oidc}}') },
+      /auth-provider plugin/,
+    ],
+    [
+      'an exec plugin without an apiVersion',
       { '/k/config': kubeconfig('{exec: {command: aws}}') },
-      /exec or auth-provider/,
+      /exec apiVersion "" is not one hubops speaks/,
     ],
     [
       'a missing certificate file',
@@ -114,7 +119,7 @@ test('what hubops cannot use is refused with a message that says what and where'
   ];
   for (const [name, entries, message] of cases) {
     assert.throws(
-      () => kubeconfigTarget('/k/config', clock, files(entries)),
+      () => kubeconfigTarget('/k/config', clock, { read: files(entries) }),
       (err: unknown) => err instanceof KubeConfigError && message.test(err.message),
       name,
     );
