@@ -118,6 +118,15 @@ export default tseslint.config(
     },
   },
   ...layers,
+  // Plain JavaScript that must run on any Node (npm start's version check): no type information.
+  {
+    files: ['bin/**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      globals: { process: 'readonly' },
+    },
+  },
   {
     files: ['src/**/*.ts'],
     ignores: ['src/config.ts'],
