@@ -1,9 +1,39 @@
 /**
  * The operator's Prometheus metrics in one registry, created by main and handed to the parts
- * that report: reconciles, the work queues, hub requests, leadership, informer restarts.
+ * that report: reconciles, the work queues, hub requests, leadership, informer restarts, and
+ * read at each scrape: each hub's request budget and last sweep, resources by Ready status.
  * Other layers see only the small observer callbacks they define; this file adapts them.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** What a hub's gauges are read from at each scrape. */
+export interface HubGaugeSources {
+  budget(): {
+    readonly inFlight: number;
+    readonly spawnsInFlight: number;
+    readonly waitingInteractive: number;
+    readonly waitingBackground: number;
+  };
+  writesHeldMs(): number;
+  lastSweep():
+    | {
+        readonly users: number;
+        readonly groups: number;
+        readonly runningServers: number;
+        readonly endedAt: number;
+        readonly durationMs: number;
+      }
+    | undefined;
+}
+
+/** A cached resource, as far as its Ready condition goes. */
+interface Conditioned {
+  readonly metadata: { readonly generation?: number };
+  readonly status?: {
+    readonly observedGeneration?: number;
+    readonly conditions?: readonly { readonly type: string; readonly status: string }[];
+  };
+}
 
 export class OperatorMetrics {
   readonly registry = new Registry();
@@ -85,6 +115,113 @@ export class OperatorMetrics {
     registers: [this.registry],
   });
 
+  readonly #hubSources = new Map<string, HubGaugeSources>();
+  readonly #resourceSources = new Map<string, () => Iterable<Conditioned>>();
+  readonly hubInFlight = new Gauge({
+    name: 'hubops_hub_in_flight_requests',
+    help: 'Requests to the hub holding a budget slot, by hub and lane (api, or spawn: server starts waiting on the hub).',
+    labelNames: ['hub', 'lane'] as const,
+    registers: [this.registry],
+    collect: () => {
+      this.hubInFlight.reset();
+      for (const [hub, sources] of this.#hubSources) {
+        const stats = sources.budget();
+        this.hubInFlight.set({ hub, lane: 'api' }, stats.inFlight);
+        this.hubInFlight.set({ hub, lane: 'spawn' }, stats.spawnsInFlight);
+      }
+    },
+  });
+  readonly hubWaiting = new Gauge({
+    name: 'hubops_hub_waiting_requests',
+    help: "Requests waiting for a slot of the hub's request budget, by hub and priority (interactive, background).",
+    labelNames: ['hub', 'priority'] as const,
+    registers: [this.registry],
+    collect: () => {
+      this.hubWaiting.reset();
+      for (const [hub, sources] of this.#hubSources) {
+        const stats = sources.budget();
+        this.hubWaiting.set({ hub, priority: 'interactive' }, stats.waitingInteractive);
+        this.hubWaiting.set({ hub, priority: 'background' }, stats.waitingBackground);
+      }
+    },
+  });
+  readonly hubWritesHeld = new Gauge({
+    name: 'hubops_hub_writes_held_seconds',
+    help: "Seconds left of the hub's Retry-After during which writes wait; 0 when none is held.",
+    labelNames: ['hub'] as const,
+    registers: [this.registry],
+    collect: () => {
+      this.hubWritesHeld.reset();
+      for (const [hub, sources] of this.#hubSources)
+        this.hubWritesHeld.set({ hub }, sources.writesHeldMs() / 1000);
+    },
+  });
+  readonly hubLastSweep = new Gauge({
+    name: 'hubops_hub_last_sweep_timestamp_seconds',
+    help: 'When the last complete sweep of the hub (every user and group) ended, Unix time; absent before the first.',
+    labelNames: ['hub'] as const,
+    registers: [this.registry],
+    collect: () => this.#collectSweeps(),
+  });
+  readonly hubSweepSeconds = new Gauge({
+    name: 'hubops_hub_sweep_duration_seconds',
+    help: 'How long the last complete sweep of the hub took.',
+    labelNames: ['hub'] as const,
+    registers: [this.registry],
+    collect: () => this.#collectSweeps(),
+  });
+  readonly hubObjects = new Gauge({
+    name: 'hubops_hub_objects',
+    help: 'What the last sweep found in the hub, by hub and type (users, groups, running_servers).',
+    labelNames: ['hub', 'type'] as const,
+    registers: [this.registry],
+    collect: () => this.#collectSweeps(),
+  });
+  readonly resources = new Gauge({
+    name: 'hubops_resources',
+    help: 'Resources the operator watches, by kind and Ready status for their current generation (True, False, Unknown: not reconciled since the last change).',
+    labelNames: ['kind', 'ready'] as const,
+    registers: [this.registry],
+    collect: () => {
+      this.resources.reset();
+      for (const [kind, list] of this.#resourceSources) {
+        const counts = { True: 0, False: 0, Unknown: 0 };
+        for (const object of list()) counts[readyOf(object)] += 1;
+        for (const [ready, count] of Object.entries(counts))
+          this.resources.set({ kind, ready }, count);
+      }
+    },
+  });
+
+  /** Reads a hub's budget, Retry-After hold and last sweep at each scrape; returns the undo. */
+  trackHub(hub: string, sources: HubGaugeSources): () => void {
+    this.#hubSources.set(hub, sources);
+    return () => {
+      if (this.#hubSources.get(hub) === sources) this.#hubSources.delete(hub);
+    };
+  }
+
+  /** Counts a kind's cached resources by Ready status at each scrape. */
+  trackResources(kind: string, list: () => Iterable<Conditioned>): void {
+    this.#resourceSources.set(kind, list);
+  }
+
+  /** Sets the three sweep gauges together, whichever of them the scrape reads first. */
+  #collectSweeps(): void {
+    this.hubLastSweep.reset();
+    this.hubSweepSeconds.reset();
+    this.hubObjects.reset();
+    for (const [hub, sources] of this.#hubSources) {
+      const sweep = sources.lastSweep();
+      if (!sweep) continue;
+      this.hubLastSweep.set({ hub }, sweep.endedAt / 1000);
+      this.hubSweepSeconds.set({ hub }, sweep.durationMs / 1000);
+      this.hubObjects.set({ hub, type: 'users' }, sweep.users);
+      this.hubObjects.set({ hub, type: 'groups' }, sweep.groups);
+      this.hubObjects.set({ hub, type: 'running_servers' }, sweep.runningServers);
+    }
+  }
+
   /** Reads a kind's queue depth at each scrape. */
   trackQueueDepth(kind: string, depth: () => number): void {
     this.#depthSources.set(kind, depth);
@@ -93,4 +230,11 @@ export class OperatorMetrics {
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'hubops_' });
   }
+}
+
+function readyOf(object: Conditioned): 'True' | 'False' | 'Unknown' {
+  const status = object.status;
+  if (status?.observedGeneration !== object.metadata.generation) return 'Unknown';
+  const ready = status?.conditions?.find((condition) => condition.type === 'Ready')?.status;
+  return ready === 'True' || ready === 'False' ? ready : 'Unknown';
 }

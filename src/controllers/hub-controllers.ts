@@ -91,8 +91,9 @@ export function buildControllers(
     for (const [index, controller] of byHub)
       controller.runner.enqueueKeys(index.keysFor(key), priority);
   };
-  const unitOf = (key: string, unitSettings: UnitSettings, hub: Hub): HubUnit =>
-    new HubUnit({
+  const unitOf = (key: string, unitSettings: UnitSettings, hub: Hub): HubUnit => {
+    let untrack = (): void => {};
+    const unit = new HubUnit({
       key,
       hub,
       url: unitSettings.url,
@@ -102,7 +103,15 @@ export function buildControllers(
       clock: deps.clock,
       logger: deps.logger.child({ hub: key || 'settings' }),
       enqueueHub,
+      onStop: () => untrack(),
     });
+    untrack = deps.metrics.trackHub(key || 'settings', {
+      budget: () => hub.client.budget.stats(),
+      writesHeldMs: () => hub.client.writesHeldMs(),
+      lastSweep: () => unit.snapshot.lastSweep,
+    });
+    return unit;
+  };
   // With DEFAULT_HUB the settings name a Hub object instead: one unit per hub, not two.
   if (settings.defaultHub === undefined) hubs.add(unitOf('', settings, settings.hub));
   const env: HubEnvironment = {
@@ -120,9 +129,11 @@ export function buildControllers(
       KindObjects[DeclaringKind]
     >;
     byHub.push([new ReverseIndex(informer, (object) => [hubs.keyOf(object)]), controller]);
+    deps.metrics.trackResources(kind.descriptor.kind, () => informer.list());
   }
   // A chart upgrade does not upgrade CRDs: without the Hub CRD the other kinds still run.
   const hubInformer = buildInformer<HubObject>(kinds.Hub, deps, { optional: true });
+  deps.metrics.trackResources(kinds.Hub.kind, () => hubInformer.list());
   // Until a Hub's first reconcile, its resources wait rather than read HubNotFound (a restart
   // would otherwise flap their status).
   hubInformer.onChange((change, hub) => {

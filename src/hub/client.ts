@@ -189,6 +189,11 @@ export class HubClient {
     }
   }
 
+  /** Milliseconds left of a Retry-After that holds writes back; 0 when none does. */
+  writesHeldMs(): number {
+    return Math.max(0, this.#writesHeldUntil - this.#clock.now());
+  }
+
   /**
    * A refused write's Retry-After holds back every write: a rate limit belongs to the hub (or
    * what stands in front of it), and other writes would only be refused too. A Retry-After too

@@ -15,6 +15,8 @@ export interface SweepFigures {
   readonly runningServers: number;
   /** Epoch milliseconds, by the hub client's clock. */
   readonly endedAt: number;
+  /** How long the sweep's reads took, in milliseconds. */
+  readonly durationMs: number;
 }
 
 export class HubSnapshot {
@@ -95,6 +97,7 @@ export class HubSnapshot {
   async #run(priority: Priority): Promise<void> {
     this.#usersTouched.clear();
     this.#groupsTouched.clear();
+    const startedAt = this.#hub.client.now();
     const [users, groups] = await Promise.all([
       this.#hub.users.list({ priority }),
       this.#hub.groups.list({ priority }),
@@ -107,6 +110,7 @@ export class HubSnapshot {
         0,
       ),
       endedAt: this.#hub.client.now(),
+      durationMs: this.#hub.client.now() - startedAt,
     };
     this.#users = overlay(users, this.#usersTouched);
     this.#groups = overlay(groups, this.#groupsTouched);

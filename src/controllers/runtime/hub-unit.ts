@@ -28,6 +28,8 @@ export interface HubUnitOptions {
   readonly logger: Logger;
   /** Queues every resource that uses the hub `key`. */
   readonly enqueueHub: (key: string, priority: Priority) => void;
+  /** Called once the unit has stopped (its metrics go with it). */
+  readonly onStop?: () => void;
 }
 
 export class HubUnit {
@@ -41,6 +43,7 @@ export class HubUnit {
   readonly resyncMs: number;
   #policy: TenancyPolicy;
   #started = false;
+  readonly #onStop: () => void;
 
   constructor(options: HubUnitOptions) {
     this.key = options.key;
@@ -49,6 +52,7 @@ export class HubUnit {
     this.budget = options.budget;
     this.#policy = options.policy;
     this.resyncMs = options.resyncMs;
+    this.#onStop = options.onStop ?? (() => {});
     this.snapshot = new HubSnapshot(options.hub);
     this.actions = new HubActions({
       hub: options.hub,
@@ -93,5 +97,6 @@ export class HubUnit {
   async stop(): Promise<void> {
     this.resyncer.stop();
     await this.hub.close();
+    this.#onStop();
   }
 }
