@@ -177,3 +177,25 @@ test('argocd-cm.yaml registers the same script for every kind, and the script na
   for (const reason of listed)
     assert.ok(reason in reasons, `${reason} is a reason the operator writes`);
 });
+
+test('kubectl describe of a refused resource reads well: spec, conditions with the reason, the hub facts and the Event, nothing noisy', () => {
+  const described = execFileSync(
+    'kubectl',
+    ['describe', 'hubuser', '-n', watched.namespace, n('admin')],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, KUBECONFIG: env.kubeconfig },
+    },
+  );
+  const lines = described.trimEnd().split('\n');
+  assert.ok(lines.length <= 45, `${lines.length} lines:\n${described}`);
+  for (const expected of [
+    /^Spec:\n {2}Admin: +true$/m,
+    /^ {4}Reason: +AdminNotAllowed$/m,
+    /^ {4}Type: +Ready$/m,
+    /^ {2}Username: +admin-/m,
+    /^ {2}Warning +AdminNotAllowed +\S+ +hubops\.io\/operator +namespace \S+ may not grant admin/m,
+  ])
+    assert.match(described, expected);
+  assert.doesNotMatch(described, /Managed Fields|f:status|last-applied-configuration/);
+});
