@@ -103,6 +103,10 @@ reference: deps ## regenerate docs/reference.md from crds/*.yaml
 bench: deps ## the benchmark scenarios against floor and naive baselines; BENCH_N scales (default 1000)
 	hack/bench.sh
 
+.PHONY: dashboard-picture
+dashboard-picture: deps ## docs/dashboard.svg: the Grafana dashboard's panels drawn from a real N-user sync (N=5000)
+	hack/dashboard/picture.sh
+
 .PHONY: clean
 clean: ## remove build output and test-environment folders (stops nothing: use testenv-down)
 	rm -rf dist .testenv/test .testenv/test.env

@@ -15,6 +15,8 @@ export interface HubGaugeSources {
     readonly waitingBackground: number;
   };
   writesHeldMs(): number;
+  /** What the operator's snapshot of the hub holds now (last sweep plus its own writes). */
+  objects(): { readonly users: number; readonly groups: number; readonly runningServers: number };
   lastSweep():
     | {
         readonly users: number;
@@ -172,7 +174,7 @@ export class OperatorMetrics {
   });
   readonly hubObjects = new Gauge({
     name: 'hubops_hub_objects',
-    help: 'What the last sweep found in the hub, by hub and type (users, groups, running_servers).',
+    help: "The hub's users, groups and running servers (type) as the operator knows them: the last sweep and its own writes since.",
     labelNames: ['hub', 'type'] as const,
     registers: [this.registry],
     collect: () => this.#collectSweeps(),
@@ -216,9 +218,10 @@ export class OperatorMetrics {
       if (!sweep) continue;
       this.hubLastSweep.set({ hub }, sweep.endedAt / 1000);
       this.hubSweepSeconds.set({ hub }, sweep.durationMs / 1000);
-      this.hubObjects.set({ hub, type: 'users' }, sweep.users);
-      this.hubObjects.set({ hub, type: 'groups' }, sweep.groups);
-      this.hubObjects.set({ hub, type: 'running_servers' }, sweep.runningServers);
+      const objects = sources.objects();
+      this.hubObjects.set({ hub, type: 'users' }, objects.users);
+      this.hubObjects.set({ hub, type: 'groups' }, objects.groups);
+      this.hubObjects.set({ hub, type: 'running_servers' }, objects.runningServers);
     }
   }
 

@@ -50,6 +50,7 @@ test("a hub's budget, write hold and last sweep are read at each scrape, and van
       waitingBackground: 40,
     }),
     writesHeldMs: () => 1500,
+    objects: () => ({ users: 12, groups: 3, runningServers: 5 }),
     lastSweep: () => swept.last,
   });
   assert.deepEqual(
@@ -82,9 +83,9 @@ test("a hub's budget, write hold and last sweep are read at each scrape, and van
     'hubops_hub_sweep_duration_seconds{hub="ns/hub"} 0.25',
   ]);
   assert.deepEqual(await lines(metrics, 'hubops_hub_objects'), [
-    'hubops_hub_objects{hub="ns/hub",type="users"} 10',
-    'hubops_hub_objects{hub="ns/hub",type="groups"} 2',
-    'hubops_hub_objects{hub="ns/hub",type="running_servers"} 4',
+    'hubops_hub_objects{hub="ns/hub",type="users"} 12',
+    'hubops_hub_objects{hub="ns/hub",type="groups"} 3',
+    'hubops_hub_objects{hub="ns/hub",type="running_servers"} 5',
   ]);
   untrack();
   for (const name of [

@@ -108,6 +108,7 @@ export function buildControllers(
     untrack = deps.metrics.trackHub(key || 'settings', {
       budget: () => hub.client.budget.stats(),
       writesHeldMs: () => hub.client.writesHeldMs(),
+      objects: () => unit.snapshot.counts(),
       lastSweep: () => unit.snapshot.lastSweep,
     });
     return unit;

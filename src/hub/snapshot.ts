@@ -46,6 +46,17 @@ export class HubSnapshot {
     return this.#sweep;
   }
 
+  /**
+   * What the snapshot holds now: the last sweep's users and groups with the operator's own writes
+   * since, and the running servers among them. Counts, for metrics; walks every user.
+   */
+  counts(): { users: number; groups: number; runningServers: number } {
+    let runningServers = 0;
+    for (const user of this.#users.values())
+      for (const server of Object.values(user.servers ?? {})) if (server.ready) runningServers += 1;
+    return { users: this.#users.size, groups: this.#groups.size, runningServers };
+  }
+
   /** What the last completed sweep found, and when it ended; undefined before the first. */
   get lastSweep(): SweepFigures | undefined {
     return this.#lastSweep;

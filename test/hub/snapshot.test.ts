@@ -286,3 +286,18 @@ test('hasUser, user and group reflect what is recorded and forgotten, without a 
   assert.equal(snapshot.group('staff'), undefined);
   assert.equal(fault.seen.length, 0);
 });
+
+test('the counts are what the snapshot holds now: the sweep, then the operator’s own writes, and running servers', async () => {
+  listing.users = names(3, 'user-');
+  listing.groups = new Map([['g', []]]);
+  await snapshot.sweep();
+  assert.deepEqual(snapshot.counts(), { users: 3, groups: 1, runningServers: 0 });
+  assert.equal(snapshot.lastSweep?.users, 3);
+  snapshot.recordUser({
+    name: 'new',
+    admin: false,
+    servers: { '': { name: '', ready: true }, lab: { name: 'lab', ready: false } },
+  } as unknown as HubUser);
+  assert.deepEqual(snapshot.counts(), { users: 4, groups: 1, runningServers: 1 });
+  assert.equal(snapshot.lastSweep?.users, 3, 'the last sweep stays what it found');
+});
