@@ -129,6 +129,36 @@ const allReady = (kind: string, ns: string): boolean => {
   return items.length > 0 && items.every((item) => readyCondition(item)?.status === 'True');
 };
 
+/** `helm upgrade` of the release, keeping its values and setting one more. */
+function upgrade(setting: string): void {
+  helm(
+    'upgrade',
+    release,
+    join(root, 'charts/hubops'),
+    '-n',
+    namespace,
+    '--reuse-values',
+    '--set',
+    setting,
+  );
+}
+
+/** Creates a HubUser in the course namespace and waits until the operator has it Ready. */
+async function createReadyUser(name: string, seconds: number): Promise<void> {
+  apply(`apiVersion: hubops.io/v1alpha1
+kind: HubUser
+metadata: { name: ${name}, namespace: ${course} }
+spec: {}
+`);
+  await until(
+    `HubUser ${name} Ready`,
+    seconds,
+    () =>
+      readyCondition(kubectlJson<Resource>('get', 'hubuser', '-n', course, name))?.status ===
+      'True',
+  );
+}
+
 after(() => {
   console.log(`\ne2e figures:\n${figures.map((line) => `  ${line}`).join('\n')}`);
 });
@@ -371,46 +401,17 @@ spec: {}
 
 test('helm upgrade to a changed value rolls out a new pod that keeps working', async () => {
   const before = readyPods().map((pod) => pod.metadata.name);
-  helm(
-    'upgrade',
-    release,
-    join(root, 'charts/hubops'),
-    '-n',
-    namespace,
-    '--reuse-values',
-    '--set',
-    'logLevel=debug',
-  );
+  upgrade('logLevel=debug');
   await until('the rollout', 120, () => {
     const ready = readyPods();
     return ready.length === 1 && !before.includes(ready[0]?.metadata.name as string);
   });
-  apply(`apiVersion: hubops.io/v1alpha1
-kind: HubUser
-metadata: { name: after-upgrade, namespace: ${course} }
-spec: {}
-`);
-  await until(
-    'the new HubUser Ready',
-    60,
-    () =>
-      readyCondition(kubectlJson<Resource>('get', 'hubuser', '-n', course, 'after-upgrade'))
-        ?.status === 'True',
-  );
+  await createReadyUser('after-upgrade', 60);
   assert.ok((await hubUserNames()).includes('after-upgrade'));
 });
 
 test('two replicas: one leader and one standby, and deleting the leader hands over', async () => {
-  helm(
-    'upgrade',
-    release,
-    join(root, 'charts/hubops'),
-    '-n',
-    namespace,
-    '--reuse-values',
-    '--set',
-    'replicaCount=2',
-  );
+  upgrade('replicaCount=2');
   const pods = await until('two pods, one Ready leader', 180, () => {
     const all = podsOfRelease();
     return all.length === 2 && all.every((pod) => pod.status.phase === 'Running') ? all : undefined;
@@ -440,18 +441,7 @@ test('two replicas: one leader and one standby, and deleting the leader hands ov
   figures.push(
     `failover (leader pod deleted to lease held by ${next}): ${((Date.now() - started) / 1000).toFixed(1)} s`,
   );
-  apply(`apiVersion: hubops.io/v1alpha1
-kind: HubUser
-metadata: { name: after-failover, namespace: ${course} }
-spec: {}
-`);
-  await until(
-    'a HubUser Ready under the new leader',
-    90,
-    () =>
-      readyCondition(kubectlJson<Resource>('get', 'hubuser', '-n', course, 'after-failover'))
-        ?.status === 'True',
-  );
+  await createReadyUser('after-failover', 90);
 });
 
 test('helm uninstall after the resources are deleted leaves no finalizer behind', async () => {
