@@ -16,7 +16,7 @@ endif
 export PATH := $(NODE_BIN):$(CURDIR)/node_modules/.bin:$(PATH)
 
 # Hub releases the integration suite runs against, in order; the first is `make testenv`'s default.
-HUB_VERSIONS ?= 6.1.1 5.5.1
+HUB_VERSIONS ?= 6.1.1 5.5.1 4.1.6
 export HUB_VERSION ?= $(firstword $(HUB_VERSIONS))
 
 UNIT_TESTS = $(shell find test -name '*.test.ts' ! -name '*.int.test.ts' ! -name '*.e2e.test.ts' | sort)

@@ -104,15 +104,28 @@ export class ServersApi {
     server: string,
     options: CallOptions & { remove?: boolean } = {},
   ): Promise<StopOutcome> {
-    const response = await nullIfNotFound(
-      this.#client.send({
-        method: 'DELETE',
-        route: serverRoute(server),
-        path: serverPath(user, server),
-        ...(options.remove && server !== '' ? { body: { remove: true } } : {}),
-        ...callOptions(options),
-      }),
-    );
+    let response: Awaited<ReturnType<HubClient['send']>> | null;
+    try {
+      response = await nullIfNotFound(
+        this.#client.send({
+          method: 'DELETE',
+          route: serverRoute(server),
+          path: serverPath(user, server),
+          ...(options.remove && server !== '' ? { body: { remove: true } } : {}),
+          ...callOptions(options),
+        }),
+      );
+    } catch (err) {
+      // JupyterHub 4.x answers this DELETE for a user that does not exist with 500, not 404: a
+      // server of a missing user is as stopped as it gets.
+      if (
+        err instanceof HubError &&
+        err.status === 500 &&
+        !(await this.#users().get(user, callOptions(options)))
+      )
+        return 'stopped';
+      throw err;
+    }
     return response?.status === 202 ? 'stopping' : 'stopped';
   }
 

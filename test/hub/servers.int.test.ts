@@ -60,7 +60,7 @@ test('follows a spawn through its progress events to ready', async () => {
   await hub.servers.stop(user, 'slow', { remove: true });
 });
 
-// The fact sheet says 400 "not starting"; JupyterHub 5.5.1 and 6.1.1 both answer 404.
+// The fact sheet says 400 "not starting"; JupyterHub 4.1.6, 5.5.1 and 6.1.1 all answer 404.
 test('asking for the progress of a server that is not starting is HUB_NOT_FOUND', async () => {
   await hub.servers.start(user, 'idle');
   await hub.servers.stop(user, 'idle');

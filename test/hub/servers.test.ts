@@ -25,3 +25,24 @@ test('the servers API says it is starting while a start waits on the hub, and no
   assert.equal(await start, 'ready');
   assert.equal(servers.starting(), false);
 });
+
+test('a stop that JupyterHub 4 answers with 500 is done when the user does not exist, and an error when it does', async () => {
+  const stopFor = async (userExists: boolean): Promise<unknown> => {
+    fixture.hub.otherwise((_req, res) => {
+      res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ status: 500, message: 'Internal Server Error' }));
+    });
+    const servers = new ServersApi(
+      fixture.client,
+      () => Promise.resolve({} as HubFeatures),
+      () =>
+        ({
+          get: () => Promise.resolve(userExists ? { name: 'ghost', admin: false } : null),
+        }) as unknown as UsersApi,
+    );
+    return servers.stop('ghost', '').catch((err: unknown) => err);
+  };
+  assert.equal(await stopFor(false), 'stopped');
+  const failed = await stopFor(true);
+  assert.ok(failed instanceof Error && /500/.test(failed.message), String(failed));
+});
