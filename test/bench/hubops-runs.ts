@@ -48,12 +48,16 @@ function asStarted(
   const profiling = dir
     ? ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${profile}.cpuprofile`]
     : [];
-  // The image's environment (Dockerfile), its compile cache in the bench's own test environment.
+  // The image's environment (Dockerfile), its compile cache in the bench's own test environment,
+  // and the chart's default of HUB_TOKENS (off: no Secret watch, no HubToken controller).
   const image = {
     ...imageEnvironment(),
     NODE_COMPILE_CACHE: join(env.dir, 'node-compile-cache', 'operator'),
   };
-  return startOperator(env, { ...image, ...settings }, entry, [...nodeArgs, ...profiling]);
+  return startOperator(env, { ...image, HUB_TOKENS: 'false', ...settings }, entry, [
+    ...nodeArgs,
+    ...profiling,
+  ]);
 }
 
 /** Toggles a probe user's admin flag and returns the ms until the hub shows it. */
