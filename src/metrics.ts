@@ -177,7 +177,16 @@ export class OperatorMetrics {
     help: "The hub's users, groups and running servers (type) as the operator knows them: the last sweep and its own writes since.",
     labelNames: ['hub', 'type'] as const,
     registers: [this.registry],
-    collect: () => this.#collectSweeps(),
+    collect: () => {
+      this.hubObjects.reset();
+      for (const [hub, sources] of this.#hubSources) {
+        if (!sources.lastSweep()) continue;
+        const objects = sources.objects();
+        this.hubObjects.set({ hub, type: 'users' }, objects.users);
+        this.hubObjects.set({ hub, type: 'groups' }, objects.groups);
+        this.hubObjects.set({ hub, type: 'running_servers' }, objects.runningServers);
+      }
+    },
   });
   readonly resources = new Gauge({
     name: 'hubops_resources',
@@ -208,20 +217,18 @@ export class OperatorMetrics {
     this.#resourceSources.set(kind, list);
   }
 
-  /** Sets the three sweep gauges together, whichever of them the scrape reads first. */
+  /**
+   * Sets both sweep gauges together, whichever the scrape reads first; the object counts, which
+   * walk every user of the snapshot, are read once per scrape by their own gauge.
+   */
   #collectSweeps(): void {
     this.hubLastSweep.reset();
     this.hubSweepSeconds.reset();
-    this.hubObjects.reset();
     for (const [hub, sources] of this.#hubSources) {
       const sweep = sources.lastSweep();
       if (!sweep) continue;
       this.hubLastSweep.set({ hub }, sweep.endedAt / 1000);
       this.hubSweepSeconds.set({ hub }, sweep.durationMs / 1000);
-      const objects = sources.objects();
-      this.hubObjects.set({ hub, type: 'users' }, objects.users);
-      this.hubObjects.set({ hub, type: 'groups' }, objects.groups);
-      this.hubObjects.set({ hub, type: 'running_servers' }, objects.runningServers);
     }
   }
 

@@ -10,7 +10,7 @@ import { hubUserSpecSchema, type HubUser } from '../api/hubuser.ts';
 import { apiVersion, group, kinds, version, type KindDescriptor } from '../api/meta.ts';
 import type { z } from 'zod';
 import type { KubeClient } from '../kube/kube-client.ts';
-import { KubeApiError } from '../kube/kube-errors.ts';
+import { KubeApiError, undefinedIfNotFound } from '../kube/kube-errors.ts';
 import { collectionPath, objectPath, type ResourceRef } from '../kube/resource.ts';
 import type { Declared } from './preview/model.ts';
 
@@ -42,15 +42,9 @@ export async function liveHub(
   namespace: string,
   name: string,
 ): Promise<Hub | undefined> {
-  try {
-    return await kube.request<Hub>(
-      'GET',
-      objectPath(refOf(kinds.Hub), { metadata: { namespace, name } }),
-    );
-  } catch (err) {
-    if (err instanceof KubeApiError && err.status === 404) return undefined;
-    throw err;
-  }
+  return undefinedIfNotFound(
+    kube.request<Hub>('GET', objectPath(refOf(kinds.Hub), { metadata: { namespace, name } })),
+  );
 }
 
 /**

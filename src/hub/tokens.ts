@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { HubClient } from './client.ts';
-import { HubError } from './errors.ts';
+import { HubError, nullIfNotFound } from './errors.ts';
 import { callOptions, type CallOptions } from './request.ts';
 import { userPath } from './paths.ts';
 
@@ -89,8 +89,8 @@ export class TokensApi {
 
   /** The user's tokens that have not expired, oldest first; [] when the user does not exist. */
   async list(user: string, options: CallOptions = {}): Promise<TokenModel[]> {
-    try {
-      const { data } = await this.#client.json(
+    const answer = await nullIfNotFound(
+      this.#client.json(
         {
           method: 'GET',
           route: '/users/{name}/tokens',
@@ -98,28 +98,21 @@ export class TokensApi {
           ...callOptions(options),
         },
         z.object({ api_tokens: z.array(tokenModelSchema) }),
-      );
-      return data.api_tokens.map(modelOf);
-    } catch (err) {
-      if (err instanceof HubError && err.code === 'HUB_NOT_FOUND') return [];
-      throw err;
-    }
+      ),
+    );
+    return answer?.data.api_tokens.map(modelOf) ?? [];
   }
 
-  /** Revokes one token; resolves also when it (or its user) is gone already. */
   async revoke(user: string, id: string, options: CallOptions = {}): Promise<void> {
-    try {
-      await this.#client.send({
+    await nullIfNotFound(
+      this.#client.send({
         method: 'DELETE',
         route: '/users/{name}/tokens/{id}',
         path: `${tokensPath(user)}/${encodeURIComponent(id)}`,
         idempotent: true,
         ...callOptions(options),
-      });
-    } catch (err) {
-      if (err instanceof HubError && err.code === 'HUB_NOT_FOUND') return;
-      throw err;
-    }
+      }),
+    );
   }
 }
 

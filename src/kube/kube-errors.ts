@@ -42,6 +42,16 @@ export class KubeConfigError extends OperatorError {
   }
 }
 
+/** The result of `work`, or undefined when the API server answered 404: for objects that may be gone. */
+export async function undefinedIfNotFound<T>(work: Promise<T>): Promise<T | undefined> {
+  try {
+    return await work;
+  } catch (err) {
+    if (err instanceof KubeApiError && err.status === 404) return undefined;
+    throw err;
+  }
+}
+
 function codeFor(status: number | undefined): KubeErrorCode {
   if (status === undefined || status === 429 || status >= 500) return 'KUBE_UNAVAILABLE';
   if (status === 401 || status === 403) return 'KUBE_UNAUTHORIZED';

@@ -3,12 +3,8 @@
  * operator writes itself (HubToken tokens), created, replaced or deleted whole. Values are handed
  * on and never logged or kept here; errors carry the API server's message, never the body sent.
  */
-import { KubeApiError } from './kube-errors.ts';
+import { undefinedIfNotFound } from './kube-errors.ts';
 import type { KubeClient } from './kube-client.ts';
-
-interface SecretBody {
-  readonly data?: Readonly<Record<string, string>>;
-}
 
 export interface OwnerReference {
   readonly apiVersion: string;
@@ -45,12 +41,7 @@ export async function readSecret(
   namespace: string,
   name: string,
 ): Promise<SecretObject | undefined> {
-  try {
-    return await kube.request<SecretObject>('GET', secretPath(namespace, name));
-  } catch (err) {
-    if (err instanceof KubeApiError && err.status === 404) return undefined;
-    throw err;
-  }
+  return undefinedIfNotFound(kube.request<SecretObject>('GET', secretPath(namespace, name)));
 }
 
 /**
@@ -70,12 +61,7 @@ export async function deleteSecret(
   namespace: string,
   name: string,
 ): Promise<void> {
-  try {
-    await kube.request('DELETE', secretPath(namespace, name));
-  } catch (err) {
-    if (err instanceof KubeApiError && err.status === 404) return;
-    throw err;
-  }
+  await undefinedIfNotFound(kube.request('DELETE', secretPath(namespace, name)));
 }
 
 /** The key's value; `missing` says what is not there (the Secret, or the key in it). */
@@ -85,13 +71,8 @@ export async function readSecretKey(
   name: string,
   key: string,
 ): Promise<{ value: string } | { missing: 'secret' | 'key' }> {
-  let secret: SecretBody;
-  try {
-    secret = await kube.request<SecretBody>('GET', secretPath(namespace, name));
-  } catch (err) {
-    if (err instanceof KubeApiError && err.status === 404) return { missing: 'secret' };
-    throw err;
-  }
+  const secret = await readSecret(kube, namespace, name);
+  if (!secret) return { missing: 'secret' };
   const encoded = secret.data?.[key];
   if (encoded === undefined) return { missing: 'key' };
   const value = Buffer.from(encoded, 'base64').toString('utf8').trim();

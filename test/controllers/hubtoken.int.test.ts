@@ -234,6 +234,38 @@ test('refusals: another namespace’s user, scopes the user lacks, a Secret that
   assert.equal(await secretOf('steal', other.namespace).catch(() => undefined), undefined);
 });
 
+test('a paused HubToken issues and revokes nothing, also when it is deleted', async () => {
+  await r.create(
+    'hubtokens',
+    'frozen',
+    { username: user },
+    { annotations: { 'hubops.io/paused': 'true' } },
+  );
+  const object = await r.settled(
+    'hubtokens',
+    'frozen',
+    (o) => condition(o, 'Synced')?.reason === 'Paused',
+  );
+  assert.equal(condition(object, 'Ready')?.status, 'False');
+  assert.deepEqual(await alive('frozen'), [], 'no token issued while paused');
+  await assert.rejects(core.readNamespacedSecret({ name: 'frozen', namespace: r.namespace }));
+  // A token of the paused HubToken from before the pause stays where it is on deletion.
+  await r.create('hubtokens', 'thawed', { username: user });
+  const held = await r.settled('hubtokens', 'thawed', readyAt());
+  await r.patch('hubtokens', 'thawed', {
+    metadata: { annotations: { 'hubops.io/paused': 'true' } },
+  });
+  await r.delete('hubtokens', 'thawed');
+  await r.gone('hubtokens', 'thawed');
+  assert.deepEqual(
+    (await hub.tokens.list(user)).filter((t) => t.id === held.status?.['tokenId']).length,
+    1,
+    'a paused deletion leaves the token in the hub',
+  );
+  await r.delete('hubtokens', 'frozen');
+  await r.gone('hubtokens', 'frozen');
+});
+
 test('deleting a HubToken revokes its tokens and removes its Secret', async () => {
   const { token, url } = await secretOf('grader');
   await r.delete('hubtokens', 'grader');

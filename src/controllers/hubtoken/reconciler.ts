@@ -4,9 +4,9 @@
  * found in the hub by the marker in its note (the HubToken's uid), so a token issued before a
  * crash, and never written, is revoked at the next visit. Deletion revokes every token of it.
  */
-import { createHash } from 'node:crypto';
+import { isPaused } from '../../api/annotations.ts';
 import { hubTokenSpecSchema, secretNameOf, type HubToken } from '../../api/hubtoken.ts';
-import { keyOf, kinds } from '../../api/meta.ts';
+import { kinds } from '../../api/meta.ts';
 import type { Clock } from '../../clock.ts';
 import { HubError } from '../../hub/errors.ts';
 import type { TokenModel } from '../../hub/tokens.ts';
@@ -18,12 +18,12 @@ import {
   rotationDue,
   type IssueReason,
   type ListedToken,
-  type PreviousToken,
+  type SecretState,
   type TokenTiming,
 } from '../../plan/hubtoken.ts';
 import { tokenGrant } from '../../plan/tenancy.ts';
 import type { Priority } from '../../priority.ts';
-import { refused, waitForHub } from '../runtime/conditions.ts';
+import { paused, refused, waitForHub } from '../runtime/conditions.ts';
 import { HubNotReady, type HubDirectory } from '../runtime/hub-directory.ts';
 import type { HubUserLookup } from '../runtime/hub-kind.ts';
 import type { HubUnit } from '../runtime/hub-unit.ts';
@@ -31,6 +31,7 @@ import type { Outcome, ReconcileContext, Reconciler } from '../runtime/reconcile
 import { unchangedFields } from '../runtime/status-report.ts';
 import { issuedEvent, scopesRefused, secretConflict, tokenReady, userMissing } from './status.ts';
 import { secretStateOf, tokenSecret, urlOf, valueOf, type WrittenToken } from './token-secret.ts';
+import { fingerprintOf, markerOf, requestOf } from './token-request.ts';
 
 /** What the reconciler does with Secrets: read its cache, write, delete. */
 export interface TokenSecretStore {
@@ -91,12 +92,7 @@ export class HubTokenReconciler implements Reconciler<HubToken> {
     const secret =
       secrets.get(namespace, secretName) ?? (await secrets.read(namespace, secretName));
     const state = secretStateOf(secret, object);
-    const usernames = new Set([username]);
-    if (state.kind === 'held') {
-      if (state.current) usernames.add(state.current.username);
-      if (state.previous) usernames.add(state.previous.username);
-    }
-    const listed = await this.#listed(unit, object, usernames, priority);
+    const listed = await this.#listed(unit, object, usernamesOf(object, state), priority);
     const now = clock.now();
     const desired = { username, fingerprint: fingerprintOf(object) };
     const plan = planToken(
@@ -108,6 +104,12 @@ export class HubTokenReconciler implements Reconciler<HubToken> {
       this.#deps.timing,
     );
     if (plan.kind === 'conflict') return refused(object, fields, secretConflict(secretName));
+    if (isPaused(object.metadata.annotations) && (plan.issue || plan.revoke.length > 0)) {
+      const drift = plan.issue
+        ? `a token would be issued (${plan.issue})`
+        : `${plan.revoke.length} token(s) no Secret holds would be revoked`;
+      return { fields, conditions: paused(false, drift) };
+    }
     // The finalizer goes on before the first token exists, so that deleting revokes it.
     await context.markManaged({});
     const events: EventNote[] = [];
@@ -207,13 +209,20 @@ export class HubTokenReconciler implements Reconciler<HubToken> {
     const resolved = hubs.resolve(object);
     if ('pending' in resolved) throw new HubNotReady("the HubToken's Hub is being set up");
     const events: EventNote[] = [];
-    if ('unit' in resolved) {
-      const usernames = new Set([object.spec.username]);
-      if (state.kind === 'held') {
-        if (state.current) usernames.add(state.current.username);
-        if (state.previous) usernames.add(state.previous.username);
-      }
-      const listed = await this.#listed(resolved.unit, object, usernames, context.priority);
+    if (isPaused(object.metadata.annotations)) {
+      events.push({
+        type: 'Warning',
+        reason: 'Paused',
+        action: 'Revoke',
+        note: 'hub writes are paused: its tokens stay valid in the hub until they expire',
+      });
+    } else if ('unit' in resolved) {
+      const listed = await this.#listed(
+        resolved.unit,
+        object,
+        usernamesOf(object, state),
+        context.priority,
+      );
       for (const token of listed.values()) {
         await resolved.unit.hub.tokens.revoke(token.username, token.id, {
           priority: context.priority,
@@ -261,35 +270,12 @@ export class HubTokenReconciler implements Reconciler<HubToken> {
   }
 }
 
-/** What identifies this HubToken's tokens in the hub: its uid, in the note. */
-function markerOf(object: HubToken): string {
-  return `hubops:${object.metadata.uid ?? keyOf(object.metadata.namespace, object.metadata.name)}`;
+/** Whose token lists can hold this HubToken's tokens: its user, and the users its Secret names. */
+function usernamesOf(object: HubToken, state: SecretState): Set<string> {
+  const usernames = new Set([object.spec.username]);
+  if (state.kind === 'held') {
+    if (state.current) usernames.add(state.current.username);
+    if (state.previous) usernames.add(state.previous.username);
+  }
+  return usernames;
 }
-
-/** The note the hub shows beside the token: the user's note, and where the token comes from. */
-export function noteOf(object: HubToken): string {
-  const origin = `HubToken ${keyOf(object.metadata.namespace, object.metadata.name)} (${markerOf(object)})`;
-  return object.spec.note ? `${object.spec.note} - ${origin}` : `issued for ${origin}`;
-}
-
-function requestOf(object: HubToken): {
-  scopes?: readonly string[];
-  expiresInSeconds?: number;
-  note: string;
-} {
-  const { scopes, expiresInSeconds } = object.spec;
-  return {
-    note: noteOf(object),
-    ...(scopes ? { scopes } : {}),
-    ...(expiresInSeconds !== undefined ? { expiresInSeconds } : {}),
-  };
-}
-
-/** A digest of what the token is issued with: a token issued under another is replaced. */
-export function fingerprintOf(object: HubToken): string {
-  const { username, scopes, expiresInSeconds, note } = object.spec;
-  const issuedWith = [username, scopes ?? null, expiresInSeconds ?? null, note ?? null];
-  return createHash('sha256').update(JSON.stringify(issuedWith)).digest('hex').slice(0, 16);
-}
-
-export type { PreviousToken };
