@@ -29,6 +29,7 @@ function run(program: string, args: readonly string[], input?: string): string {
     env: { ...process.env, KUBECONFIG: env['KUBECONFIG'] },
     input,
     stdio: ['pipe', 'pipe', 'pipe'],
+    maxBuffer: 256 * 1024 * 1024,
   });
 }
 const kubectl = (...args: string[]): string => run('kubectl', args);
@@ -123,6 +124,18 @@ function notReady(ns: string): string {
         ),
     )
     .join('; ');
+}
+/** The warning and error lines of every operator pod's log, for a failure. */
+function operatorWarnings(): string {
+  return podsOfRelease()
+    .flatMap((pod) =>
+      kubectl('logs', '-n', namespace, pod.metadata.name)
+        .split('\n')
+        .filter((line) => /"level":"(warn|error)"/.test(line))
+        .slice(-20)
+        .map((line) => `${pod.metadata.name}: ${line}`),
+    )
+    .join('\n');
 }
 const allReady = (kind: string, ns: string): boolean => {
   const items = kubectlJson<Listed<Resource>>('get', kind, '-n', ns).items;
@@ -376,7 +389,15 @@ spec: {}
   await until('a new Ready pod', 120, () =>
     readyPods().some((pod) => pod.metadata.name !== (victim as Pod).metadata.name),
   );
-  await until('every HubUser Ready', 180, () => allReady('hubusers', course));
+  await until('every HubUser Ready', 180, () => allReady('hubusers', course)).catch(
+    (err: unknown) => {
+      throw new Error(
+        `${(err as Error).message}; not Ready: ${notReady(course)}; lease held by ${leaseHolder()}; pods: ${podsOfRelease()
+          .map((pod) => `${pod.metadata.name} ${pod.status.phase ?? ''}`)
+          .join(', ')}; the new pod's warnings: ${operatorWarnings()}`,
+      );
+    },
+  );
   figures.push(
     `killed mid-sync to all ${users.length + 3} HubUsers Ready: ${((Date.now() - started) / 1000).toFixed(1)} s`,
   );
