@@ -23,6 +23,13 @@ UNIT_TESTS = $(shell find test -name '*.test.ts' ! -name '*.int.test.ts' ! -name
 E2E_TESTS = $(shell find test/e2e -name '*.e2e.test.ts' | sort)
 INT_TESTS = $(shell find test -name '*.int.test.ts' ! -path 'test/faults/*' | sort)
 FAULT_TESTS = $(shell find test/faults -name '*.int.test.ts' | sort)
+# Kubernetes releases `make test-compat` runs the API-facing suites against, besides the default
+# in hack/testenv/kubernetes-version: the oldest met under extended support and the newest patch.
+K8S_COMPAT_VERSIONS ?= v1.31.14 v1.37.2
+COMPAT_TESTS = test/testenv/kube-apiserver.int.test.ts test/api/crds.int.test.ts \
+  $(wildcard test/kube/*.int.test.ts) test/charts/install.int.test.ts \
+  test/charts/hub-tokens.int.test.ts test/charts/deploy.int.test.ts \
+  test/controllers/users-groups.int.test.ts test/controllers/hubs.int.test.ts test/main.int.test.ts
 NODE_TEST = node --test --test-reporter=spec --test-timeout=120000
 
 .PHONY: help
@@ -75,6 +82,15 @@ test-faults: deps ## the fault suite (test/faults) against the first hub release
 	@[ -n "$(FAULT_TESTS)" ] || { echo "no fault tests found" >&2; exit 1; }
 	hack/test-integration.sh $(firstword $(HUB_VERSIONS)) -- node --test --test-reporter=spec \
 	  --test-timeout=900000 --test-concurrency=1 $(FAULT_TESTS)
+
+.PHONY: test-compat
+test-compat: deps helm ## the CRD, chart and controller-machinery suites on each of K8S_COMPAT_VERSIONS (slow; not in make test)
+	@for version in $(K8S_COMPAT_VERSIONS); do \
+	  echo "== compatibility suites against Kubernetes $$version =="; \
+	  K8S_VERSION=$$version hack/test-integration.sh $(HUB_VERSION) -- $(NODE_TEST) --test-concurrency=1 $(COMPAT_TESTS) \
+	    || failed="$${failed:-} $$version"; \
+	done; \
+	[ -z "$${failed:-}" ] || { echo "== compatibility suites failed on:$$failed ==" >&2; exit 1; }
 
 .PHONY: test
 test: typecheck lint format-check test-unit test-integration test-faults e2e ## the full gate (what CI runs)

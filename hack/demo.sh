@@ -134,7 +134,7 @@ heartbeat() {
 }
 
 # --- 1. the control plane and the hub -----------------------------------------------------------
-kas_version=$(sed -n 's/^K8S_VERSION="\${K8S_VERSION:-\(v[0-9.]*\)}"$/\1/p' hack/testenv/build-apiserver.sh)
+kas_version=$(cat hack/testenv/kubernetes-version)
 if [ -n "$kas_version" ] && [ ! -x "$CACHE/bin/k8s-${K8S_VERSION:-$kas_version}/kube-apiserver" ]; then
   say "first run on this machine: building kube-apiserver ${K8S_VERSION:-$kas_version} from the Go module proxy"
   say "into $CACHE. That takes about 3 minutes on 2 cores, once; later runs start in seconds."

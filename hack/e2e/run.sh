@@ -10,7 +10,7 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 export HUBOPS_CACHE="${HUBOPS_CACHE:-$HOME/.cache/hubops}"
-export K8S_VERSION="${K8S_VERSION:-v1.33.13}"
+export K8S_VERSION="${K8S_VERSION:-$(cat "$ROOT/hack/testenv/kubernetes-version")}"
 export HUB_VERSION="${HUB_VERSION:-6.1.1}"
 [ "$(id -u)" = 0 ] || { echo "e2e: a node needs root (containerd, the kubelet, namespaces)" >&2; exit 2; }
 [ $# -gt 0 ] || { echo "usage: hack/e2e/run.sh COMMAND..." >&2; exit 2; }

@@ -3,9 +3,10 @@
 # kube-scheduler) at $K8S_VERSION from the Go module proxy into the cache (once per machine) and
 # prints its path. k8s.io/kubernetes cannot be `go install`ed (its go.mod replaces staging modules
 # with ./staging), so a throwaway wrapper module pins every staging module to its published v0.x twin.
+# The release everything tests against by default is in kubernetes-version; make test-compat sets others.
 set -euo pipefail
 COMPONENT="${1:?usage: build-k8s.sh kube-apiserver|kubelet|kube-controller-manager|kube-scheduler}"
-K8S_VERSION="${K8S_VERSION:-v1.33.13}"
+K8S_VERSION="${K8S_VERSION:-$(cat "$(dirname "$0")/kubernetes-version")}"
 CACHE="${HUBOPS_CACHE:-$HOME/.cache/hubops}"
 BIN="$CACHE/bin/k8s-$K8S_VERSION"
 if [ -x "$BIN/$COMPONENT" ]; then echo "$BIN/$COMPONENT"; exit 0; fi

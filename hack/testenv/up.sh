@@ -5,12 +5,15 @@
 # process gets a run script in its folder (NAME.run.sh), so a test can stop it by PID and start it
 # again on the same port and data.
 #   HUB_VERSION       hub release to run (default below); a running hub of another version is replaced
+#   K8S_VERSION       kube-apiserver release (default: kubernetes-version); likewise replaced
 #   TESTENV_DIR       folder for pids, logs, certificates and data (default .testenv/dev)
 #   TESTENV_ENV_FILE  the env file to write (default .testenv/env)
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 HUB_VERSION="${HUB_VERSION:-6.1.1}"
+K8S_VERSION="${K8S_VERSION:-$(cat "$HERE/kubernetes-version")}"
+export K8S_VERSION
 TESTENV_DIR="${TESTENV_DIR:-$ROOT/.testenv/dev}"
 ENV_FILE="${TESTENV_ENV_FILE:-$ROOT/.testenv/env}"
 KDIR="$TESTENV_DIR/kube"
@@ -27,8 +30,8 @@ kube_ready() {
 
 kube_up() {
   if alive "$KDIR/etcd.pid" etcd && alive "$KDIR/kube-apiserver.pid" kube-apiserver &&
-    kube_ready >/dev/null 2>&1; then
-    echo "testenv: reusing kube-apiserver $(cat "$KDIR/server")"
+    [ "$(cat "$KDIR/version" 2>/dev/null)" = "$K8S_VERSION" ] && kube_ready >/dev/null 2>&1; then
+    echo "testenv: reusing kube-apiserver $K8S_VERSION $(cat "$KDIR/server")"
     return
   fi
   local kas etcd pki ep pp ap mp admin operator
@@ -67,6 +70,7 @@ kube_up() {
     --service-account-signing-key-file="$pki/sa.key" --service-cluster-ip-range=10.0.0.0/24 \
     --allow-privileged=true --disable-admission-plugins=ServiceAccount --profiling=false
   echo "https://127.0.0.1:$ap" >"$KDIR/server"
+  echo "$K8S_VERSION" >"$KDIR/version"
   write_kubeconfig "$KDIR/admin.kubeconfig" "https://127.0.0.1:$ap" "$pki/ca.crt" "$admin"
   write_kubeconfig "$KDIR/operator.kubeconfig" "https://127.0.0.1:$ap" "$pki/ca.crt" "$operator"
 
@@ -74,7 +78,7 @@ kube_up() {
   wait_for "etcd" 60 "$KDIR/etcd.log" curl -fsS "http://127.0.0.1:$ep/health"
   "$KDIR/kube-apiserver.run.sh"
   wait_for "kube-apiserver" 120 "$KDIR/kube-apiserver.log" kube_ready
-  echo "testenv: kube-apiserver ready at https://127.0.0.1:$ap (etcd 127.0.0.1:$ep)"
+  echo "testenv: kube-apiserver $K8S_VERSION ready at https://127.0.0.1:$ap (etcd 127.0.0.1:$ep)"
 }
 
 # hub_running DIR: the JupyterHub started from DIR still runs, is of $HUB_VERSION and answers.
@@ -142,6 +146,7 @@ HUB_API_TOKEN=$(cat "$HDIR/token")
 HUB2_API_URL=$(cat "$H2DIR/api_url")
 HUB2_API_TOKEN=$(cat "$H2DIR/token")
 HUB_VERSION=$HUB_VERSION
+K8S_VERSION=$K8S_VERSION
 TESTENV_DIR=$TESTENV_DIR
 EOT
 mv "$ENV_FILE.tmp" "$ENV_FILE"

@@ -13,6 +13,8 @@ export interface Testenv {
   readonly hubApiToken: string;
   readonly hubVersion: string;
   readonly dir: string;
+  /** The API server's release, e.g. v1.36.3 (absent only in env files older than it). */
+  readonly k8sVersion?: string;
   /** The second, independent hub of the same release (absent only in env files older than it). */
   readonly hub2ApiUrl?: string;
   readonly hub2ApiToken?: string;
@@ -57,6 +59,7 @@ export function testenvFrom(entries: Map<string, string>): Testenv {
     hubApiToken: get('HUB_API_TOKEN'),
     hubVersion: get('HUB_VERSION'),
     dir: get('TESTENV_DIR'),
+    ...(entries.get('K8S_VERSION') ? { k8sVersion: get('K8S_VERSION') } : {}),
     ...(hub2Missing.length === 0
       ? { hub2ApiUrl: get('HUB2_API_URL'), hub2ApiToken: get('HUB2_API_TOKEN') }
       : {}),
