@@ -1,12 +1,15 @@
 /**
  * Kubernetes Events (events.k8s.io/v1) for what a human wants to see in `kubectl describe`.
  * Repeats of the same event for the same object within a window become one Event with a
- * series count, written at most once per update interval, so a failing object cannot spam.
- * Recording never throws: an Event is worth less than the reconcile that reports it.
+ * series count, written at most once per update interval, so a failing object cannot spam; past
+ * a burst, routine (Normal) Events of one reason about many objects of a kind are summed up in
+ * one Event a minute (event-folding.ts). Warnings are never summed up. Recording never throws:
+ * an Event is worth less than the reconcile that reports it.
  */
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
+import { EventFolding, type FoldingOptions } from './event-folding.ts';
 import { contentTypes, type KubeClient } from './kube-client.ts';
 import { microTime } from './micro-time.ts';
 
@@ -35,6 +38,13 @@ export interface EventOptions {
   readonly seriesWindowMs?: number;
   /** A series is written at most this often. */
   readonly seriesUpdateMs?: number;
+  /** How Normal Events about many objects are summed up (event-folding.ts). */
+  readonly folding?: Partial<FoldingOptions>;
+}
+
+interface Offered {
+  readonly regarding: Regarding;
+  readonly event: EventNote;
 }
 
 interface Series {
@@ -48,22 +58,41 @@ interface Series {
 
 export class EventRecorder {
   readonly #kube: KubeClient;
-  readonly #options: Required<EventOptions>;
+  readonly #options: Required<Omit<EventOptions, 'folding'>>;
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #series = new Map<string, Series>();
+  readonly #folding: EventFolding<Offered>;
+  /** Keys of folded Events whose summary is scheduled. */
+  readonly #summaries = new Set<string>();
 
   constructor(kube: KubeClient, options: EventOptions, deps: { clock: Clock; logger: Logger }) {
     this.#kube = kube;
-    this.#options = { seriesWindowMs: 600_000, seriesUpdateMs: 60_000, ...options };
+    const { folding, ...rest } = options;
+    this.#options = { seriesWindowMs: 600_000, seriesUpdateMs: 60_000, ...rest };
+    this.#folding = new EventFolding(folding);
     this.#clock = deps.clock;
     this.#logger = deps.logger;
   }
 
-  /** Records an event about `regarding`; resolves when written (or given up), never rejects. */
+  /**
+   * Records an event about `regarding`; resolves when written, summed up for later, or given up;
+   * never rejects.
+   */
   async record(regarding: Regarding, event: EventNote): Promise<void> {
     const now = this.#clock.now();
     this.#prune(now);
+    if (event.type === 'Normal') {
+      const foldKey = [regarding.namespace, regarding.kind, event.type, event.reason].join('\0');
+      const offer = this.#folding.offer(foldKey, { regarding, event }, now);
+      if (!offer.admit) {
+        if (!this.#summaries.has(foldKey)) {
+          this.#summaries.add(foldKey);
+          void this.#clock.sleep(Math.max(0, offer.due - now)).then(() => this.#summarize(foldKey));
+        }
+        return;
+      }
+    }
     const key = [
       regarding.namespace,
       regarding.name,
@@ -97,6 +126,31 @@ export class EventRecorder {
     }
   }
 
+  /** Writes one Event for the Events folded under `key`, about the last of them. */
+  async #summarize(key: string): Promise<void> {
+    this.#summaries.delete(key);
+    const fold = this.#folding.take(key);
+    if (!fold) return;
+    const { regarding, event } = fold.last;
+    const others = fold.folded - 1;
+    const note =
+      others === 0
+        ? event.note
+        : `${event.note}; and ${others} more ${regarding.kind} Events ${event.reason} in ${regarding.namespace}, ` +
+          `summed up here (more than ${this.#folding.options.burst} within ${this.#folding.options.windowMs / 1000} s; ` +
+          `each object's conditions say the same)`;
+    try {
+      await this.#post(
+        regarding,
+        { ...event, note },
+        this.#clock.now(),
+        eventName(regarding.name, randomBytes(8).toString('hex')),
+      );
+    } catch (err) {
+      this.#warn(err);
+    }
+  }
+
   async #create(key: string, regarding: Regarding, event: EventNote, now: number): Promise<void> {
     const name = eventName(regarding.name, randomBytes(8).toString('hex'));
     const series: Series = {
@@ -108,6 +162,10 @@ export class EventRecorder {
       flushScheduled: false,
     };
     this.#series.set(key, series);
+    await this.#post(regarding, event, now, name);
+  }
+
+  async #post(regarding: Regarding, event: EventNote, now: number, name: string): Promise<void> {
     await this.#kube.request('POST', eventsPath(regarding.namespace), {
       body: {
         apiVersion: 'events.k8s.io/v1',
@@ -140,6 +198,7 @@ export class EventRecorder {
 
   /** Forgets series idle for longer than the window; O(expired) since the map is in lastAt order. */
   #prune(now: number): void {
+    this.#folding.prune(now);
     for (const [key, series] of this.#series) {
       if (now - series.lastAt <= this.#options.seriesWindowMs) return;
       this.#series.delete(key);

@@ -78,3 +78,35 @@ test('a series idle for longer than its window is forgotten, one refreshed insid
     calls.join('\n'),
   );
 });
+
+test('past a burst, Normal Events of one reason about many objects are summed up in one Event a minute; Warnings never', async () => {
+  const clock = new ManualClock('manual');
+  const notes: string[] = [];
+  const kube = {
+    request: (_method: string, _path: string, options: { body: { note: string } }) => {
+      notes.push(options.body.note);
+      return Promise.resolve({});
+    },
+  } as unknown as KubeClient;
+  const recorder = new EventRecorder(
+    kube,
+    { controller: 'hubops.io/operator', instance: 'test' },
+    { clock, logger: silentLogger },
+  );
+  const created = (name: string) =>
+    ({ type: 'Normal', reason: 'Created', action: 'Create', note: `created ${name}` }) as const;
+  for (let i = 0; i < 25; i++) {
+    await recorder.record(regardingObject(`u${i}`), created(`u${i}`));
+    await recorder.record(regardingObject(`u${i}`), { ...failed, note: `down ${i}` });
+  }
+  assert.equal(notes.filter((note) => note.startsWith('created')).length, 10, 'the burst');
+  assert.equal(notes.filter((note) => note.startsWith('down')).length, 25, 'every Warning');
+  await clock.advance(60_000);
+  const summary = notes.slice(35);
+  assert.equal(summary.length, 1, 'one summary');
+  assert.match(summary[0] ?? '', /^created u24; and 14 more HubUser Events Created in team/);
+  await clock.advance(60_000);
+  assert.equal(notes.length, 36, 'nothing more once summed up');
+  await recorder.record(regardingObject('late'), created('late'));
+  assert.equal(notes.at(-1), 'created late', 'a new window writes one by one again');
+});
