@@ -54,6 +54,13 @@ const resyncSeconds = 60;
 /** The operator's default HUB_MAX_IN_FLIGHT: the floor gets the same concurrency. */
 const hubWidth = 2;
 const naiveWidth = 4;
+/**
+ * The naive controller makes a call per object per pass: at 50,000 a cold run of it takes hours,
+ * so past 10,000 it is skipped unless BENCH_NAIVE=1 (its columns then read "–").
+ */
+const naiveRuns = process.env['BENCH_NAIVE'] ? process.env['BENCH_NAIVE'] !== '0' : n <= 10_000;
+/** The issue's cold target: 1.2x the floor, relaxed to 1.3x at 50,000 objects. */
+const coldFactor = n >= 50_000 ? 1.3 : 1.2;
 const cohort = cohortOf(n);
 const groups = cohort.groups.length;
 const lease = `bench-${Date.now().toString(36)}`;
@@ -73,10 +80,12 @@ const sayHubWait = (who: string, seconds: number): void =>
 const raw = (width: number): RawHub => new RawHub(env.hubApiUrl, env.hubApiToken, width);
 
 await ensureCrds(kc);
-const naiveNs = new Resources(kc, await freshNamespace(kc, 'bench-naive'));
+const naiveNs = naiveRuns ? new Resources(kc, await freshNamespace(kc, 'bench-naive')) : undefined;
 const hubopsNs = new Resources(kc, await freshNamespace(kc, 'bench-hubops'));
-say(`declaring ${n} HubUsers and ${groups} HubGroups twice (naive, hubops)`);
-await declare(naiveNs, cohort, false);
+say(
+  `declaring ${n} HubUsers and ${groups} HubGroups ${naiveNs ? 'twice (naive, hubops)' : 'for hubops (naive skipped)'}`,
+);
+if (naiveNs) await declare(naiveNs, cohort, false);
 await declare(hubopsNs, cohort, true);
 
 say('cold: floor');
@@ -85,32 +94,45 @@ const floorHub = raw(hubWidth);
 let cpuBefore = measuredCpu();
 let hubWaitBefore = runQueueSeconds(hubPid());
 const floor = await floorCold(floorHub, cohort, hubWidth);
-sayCpu('floor', cpuBetween(cpuBefore, measuredCpu()));
+const floorCpu = cpuBetween(cpuBefore, measuredCpu());
+sayCpu('floor', floorCpu);
 sayHubWait('floor', runQueueSeconds(hubPid()) - hubWaitBefore);
 say(`cold: floor ${floor.seconds.toFixed(1)} s, ${floor.calls} calls`);
 
-say('cold: naive');
-await freshHub(env, hubCore);
-cpuBefore = measuredCpu();
-const naiveHub = raw(naiveWidth);
-const naive = new NaiveController(kc, naiveNs.namespace, naiveHub, naiveWidth);
-const naiveWatches = watchesFor(kc, naiveNs.namespace);
-await Promise.all([naiveWatches.users.start(), naiveWatches.groups.start()]);
-const naiveStarted = performance.now();
-for (let pass = 0; naiveWatches.users.count < n || naiveWatches.groups.count < groups; pass++) {
-  if (pass === 5) throw new Error('the naive controller did not converge in 5 passes');
+/** The naive controller's cold run and one pass after it, on a fresh hub. */
+async function naiveRun(namespace: string) {
+  say('cold: naive');
+  await freshHub(env, hubCore);
+  const before = measuredCpu();
+  const hub = raw(naiveWidth);
+  const naive = new NaiveController(kc, namespace, hub, naiveWidth);
+  const watches = watchesFor(kc, namespace);
+  await Promise.all([watches.users.start(), watches.groups.start()]);
+  const started = performance.now();
+  for (let pass = 0; watches.users.count < n || watches.groups.count < groups; pass++) {
+    if (pass === 5) throw new Error('the naive controller did not converge in 5 passes');
+    await naive.pass();
+  }
+  const cold = {
+    seconds: (performance.now() - started) / 1000,
+    calls: hub.total,
+    kubeWrites: naive.kubeWrites,
+  };
+  const calls = { ...hub.calls };
   await naive.pass();
+  const pass = {
+    reads: hub.calls.reads - calls.reads,
+    writes: hub.calls.writes - calls.writes,
+    kube: naive.kubeWrites - cold.kubeWrites,
+  };
+  sayCpu('naive', cpuBetween(before, measuredCpu()));
+  say(`cold: naive ${cold.seconds.toFixed(1)} s, ${cold.calls} calls`);
+  watches.users.stop();
+  watches.groups.stop();
+  await hub.close();
+  return { cold, pass };
 }
-const naiveCold = { seconds: (performance.now() - naiveStarted) / 1000, calls: naiveHub.total };
-const naiveBefore = { ...naiveHub.calls, kube: naive.kubeWrites };
-await naive.pass();
-const naivePass = {
-  reads: naiveHub.calls.reads - naiveBefore.reads,
-  writes: naiveHub.calls.writes - naiveBefore.writes,
-  kube: naive.kubeWrites - naiveBefore.kube,
-};
-sayCpu('naive', cpuBetween(cpuBefore, measuredCpu()));
-say(`cold: naive ${naiveCold.seconds.toFixed(1)} s, ${naiveCold.calls} calls`);
+const naive = naiveNs ? await naiveRun(naiveNs.namespace) : undefined;
 
 const poller = raw(1);
 const expected = { users: n + probes.length, groups };
@@ -151,10 +173,11 @@ const cold = await hubopsCold(env, hubopsNs.namespace, hubopsWatches, expected, 
   edits: false,
   profile: 'cold',
 });
-sayCpu('hubops', {
+const hubopsCpu = {
   ...cpuBetween(cpuBefore, measuredCpu()),
   ...cpuOf({ operator: cold.operator.child.pid ?? 0 }),
-});
+};
+sayCpu('hubops', hubopsCpu);
 sayHubWait('hubops', runQueueSeconds(hubPid()) - hubWaitBefore);
 say(
   `cold: hubops ${cold.seconds.toFixed(1)} s, ${cold.calls} calls, RSS ${cold.rssMb.toFixed(0)} MB`,
@@ -208,10 +231,8 @@ say(
     `(all declared after ${spawn.declaredSeconds.toFixed(2)} s, the first Running after ${spawn.firstSeconds.toFixed(2)} s)`,
 );
 await restart.operator.stop('SIGTERM');
-for (const w of [naiveWatches, hubopsWatches]) {
-  w.users.stop();
-  w.groups.stop();
-}
+hubopsWatches.users.stop();
+hubopsWatches.groups.stop();
 
 const rows: Row[] = [
   {
@@ -220,8 +241,10 @@ const rows: Row[] = [
     unit: 's',
     hubops: cold.seconds,
     floor: floor.seconds,
-    naive: naiveCold.seconds,
-    target: allOf(atMostFloorTimes(1.2), atMostNaiveTimes(0.5)),
+    naive: naive?.cold.seconds,
+    target: naive
+      ? allOf(atMostFloorTimes(coldFactor), atMostNaiveTimes(0.5))
+      : atMostFloorTimes(coldFactor),
   },
   {
     scenario: 'cold: hub calls',
@@ -229,8 +252,36 @@ const rows: Row[] = [
     unit: 'calls',
     hubops: cold.calls,
     floor: floor.calls,
-    naive: naiveCold.calls,
-    target: atMostNaiveTimes(0.05),
+    naive: naive?.cold.calls,
+    target: naive ? atMostNaiveTimes(0.05) : atMostFloorTimes(1.1),
+  },
+  {
+    // The claim (finalizer and ownership, before the hub write), the status, and the Created
+    // Event until Events are summed up (kube/event-folding.ts): 2 is the floor of the design.
+    scenario: 'cold: API-server writes per object',
+    n,
+    unit: 'writes',
+    hubops: cold.kubeWrites / objects,
+    floor: 2,
+    naive: naive && naive.cold.kubeWrites / (n + groups),
+    target: atMostFloorTimes(1.1),
+  },
+  {
+    // On a real cluster the API server runs elsewhere: the hub's share is what carries over.
+    scenario: 'cold: hub CPU',
+    n,
+    unit: 's',
+    hubops: hubopsCpu['hub'] ?? Number.NaN,
+    floor: floorCpu['hub'],
+    target: atMostFloorTimes(1.1),
+  },
+  {
+    // Compared across N (1,000, 10,000, 50,000): a flat figure means no step grows faster than linearly.
+    scenario: 'cold: operator CPU per object',
+    n,
+    unit: 'ms',
+    hubops: ((hubopsCpu['operator'] ?? Number.NaN) * 1000) / objects,
+    target: atMost(2, 'ms'),
   },
   {
     scenario: 'restart: hub reads',
@@ -238,7 +289,7 @@ const rows: Row[] = [
     unit: 'calls',
     hubops: restart.reads,
     floor: sweep,
-    naive: naivePass.reads,
+    naive: naive?.pass.reads,
     target: atMostFloorPlus(2),
   },
   {
@@ -247,7 +298,7 @@ const rows: Row[] = [
     unit: 'calls',
     hubops: restart.writes,
     floor: 0,
-    naive: naivePass.writes,
+    naive: naive?.pass.writes,
     target: atMost(0, ''),
   },
   {
@@ -256,7 +307,7 @@ const rows: Row[] = [
     unit: 'writes',
     hubops: restart.kubeWrites,
     floor: 0,
-    naive: naivePass.kube,
+    naive: naive?.pass.kube,
     target: atMost(0, ''),
   },
   {
@@ -273,7 +324,7 @@ const rows: Row[] = [
     unit: '/min',
     hubops: idlePerMinute,
     floor: sweep * (60 / resyncSeconds),
-    naive: (naivePass.reads + naivePass.writes) * (60 / resyncSeconds),
+    naive: naive && (naive.pass.reads + naive.pass.writes) * (60 / resyncSeconds),
     target: atMostFloorTimes(1.05),
   },
   {
@@ -320,7 +371,8 @@ const report = [
   `# make bench, N=${n}, ${stamp}`,
   '',
   `JupyterHub ${env.hubVersion}, Node ${process.version}, ${cpus().length} CPUs. ` +
-    `${groups} groups of 50; floor and hubops at ${hubWidth} hub requests in flight, naive at ${naiveWidth}. ` +
+    `${groups} groups of 50; floor and hubops at ${hubWidth} hub requests in flight, ` +
+    (naive ? `naive at ${naiveWidth}. ` : 'naive skipped at this size (BENCH_NAIVE=1 runs it). ') +
     (hubCore === 'own'
       ? 'The hub on a core of its own, everything else on the others (BENCH_HUB_CORE=own).'
       : 'The hub shares every core with the rest (BENCH_HUB_CORE=shared).'),
@@ -331,7 +383,7 @@ const report = [
 mkdirSync(new URL('results/', import.meta.url), { recursive: true });
 writeFileSync(new URL(`results/N${n}-${stamp}.md`, import.meta.url), report);
 console.log(report);
-await Promise.all([floorHub, naiveHub, poller].map((h) => h.close()));
+await Promise.all([floorHub, poller].map((h) => h.close()));
 const missed = rows.filter((row) => verdict(row) === 'misses').length;
 say(missed === 0 ? 'every row meets its target' : `${missed} rows miss their target`);
 process.exit(0);
