@@ -10,6 +10,9 @@
 # rule sends the `kubernetes` Service address 10.0.0.1:443 to the API server, which is the one
 # thing kube-proxy would do here. So a pod's in-cluster configuration is the real one.
 set -euo pipefail
+# Everything below (tmpfs over /run, a bridge, iptables rules) is only harmless in namespaces of
+# its own, where PID 1 is this script.
+[ "$$" = 1 ] || { echo "e2e: node.sh runs only as PID 1 of new namespaces (hack/e2e/run.sh); this is PID $$" >&2; exit 2; }
 HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=../testenv/lib.sh
 . "$HERE/../testenv/lib.sh"
@@ -138,6 +141,8 @@ cat >"$W/kubelet.yaml" <<EOT
 apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
 cgroupDriver: cgroupfs
+# Machines like this one mount only cgroup v1, which kubelets from 1.35 refuse unless told.
+failCgroupV1: false
 containerRuntimeEndpoint: unix://$SOCK
 address: $NODE_IP
 port: 10250

@@ -62,13 +62,16 @@ kube_up() {
     --listen-client-urls "http://127.0.0.1:$ep" --advertise-client-urls "http://127.0.0.1:$ep" \
     --listen-peer-urls "http://127.0.0.1:$pp" --initial-advertise-peer-urls "http://127.0.0.1:$pp" \
     --initial-cluster "testenv=http://127.0.0.1:$pp" --listen-metrics-urls "http://127.0.0.1:$mp"
+  # No endpoints for the `kubernetes` Service: no pod runs here to use them, and 1.37 refuses a
+  # loopback address for them.
   write_run_script "$KDIR" kube-apiserver "$kas" --etcd-servers="http://127.0.0.1:$ep" \
     --bind-address=127.0.0.1 --advertise-address=127.0.0.1 --secure-port="$ap" --cert-dir="$pki" \
     --tls-cert-file="$pki/apiserver.crt" --tls-private-key-file="$pki/apiserver.key" \
     --token-auth-file="$pki/tokens.csv" --authorization-mode=RBAC \
     --service-account-issuer="https://127.0.0.1:$ap" --service-account-key-file="$pki/sa.key" \
     --service-account-signing-key-file="$pki/sa.key" --service-cluster-ip-range=10.0.0.0/24 \
-    --allow-privileged=true --disable-admission-plugins=ServiceAccount --profiling=false
+    --allow-privileged=true --disable-admission-plugins=ServiceAccount --profiling=false \
+    --endpoint-reconciler-type=none
   echo "https://127.0.0.1:$ap" >"$KDIR/server"
   echo "$K8S_VERSION" >"$KDIR/version"
   write_kubeconfig "$KDIR/admin.kubeconfig" "https://127.0.0.1:$ap" "$pki/ca.crt" "$admin"

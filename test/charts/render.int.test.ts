@@ -588,3 +588,20 @@ for (const [values, message] of [
     await assert.rejects(render(values), message);
   });
 }
+
+test('hubTokens with its admission policy is refused below Kubernetes 1.30, where ValidatingAdmissionPolicy v1 does not exist; without the policy it renders', async () => {
+  const template = (values: object, kubeVersion: string): Promise<string> =>
+    withValues(values, (args) =>
+      helm(['template', 'hubops', chartDir, '--kube-version', kubeVersion, ...args]),
+    );
+  await assert.rejects(
+    template({ hubTokens: { enabled: true } }, '1.29.9'),
+    /hubTokens.admissionPolicy needs Kubernetes 1.30 or newer .*this is v1.29.9/,
+  );
+  const older = await template({ hubTokens: { enabled: true, admissionPolicy: false } }, '1.29.9');
+  assert.doesNotMatch(older, /kind: ValidatingAdmissionPolicy/);
+  assert.match(
+    await template({ hubTokens: { enabled: true } }, '1.30.0'),
+    /kind: ValidatingAdmissionPolicy\n/,
+  );
+});

@@ -122,4 +122,7 @@ twice gets one Role), each value {namespace, name}.
 {{- if eq (int .Values.ports.metrics) (int .Values.ports.health) }}
 {{- fail "ports.metrics and ports.health must differ" }}
 {{- end }}
+{{- if and .Values.hubTokens.enabled .Values.hubTokens.admissionPolicy (semverCompare "<1.30.0-0" .Capabilities.KubeVersion.Version) }}
+{{- fail (printf "hubTokens.admissionPolicy needs Kubernetes 1.30 or newer (ValidatingAdmissionPolicy v1), this is %s: upgrade, or set hubTokens.admissionPolicy=false" .Capabilities.KubeVersion.Version) }}
+{{- end }}
 {{- end }}
