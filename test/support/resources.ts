@@ -68,6 +68,21 @@ export class Resources {
     );
   }
 
+  /** JSON merge patch of the status subresource, as another writer of it would make. */
+  patchStatus(plural: Plural, name: string, status: Record<string, unknown>): Promise<unknown> {
+    return this.#api.patchNamespacedCustomObjectStatus(
+      {
+        group: 'hubops.io',
+        version: 'v1alpha1',
+        plural,
+        namespace: this.namespace,
+        name,
+        body: { status },
+      },
+      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+    );
+  }
+
   async get(plural: Plural, name: string): Promise<CustomObject | undefined> {
     try {
       return (await this.#api.getNamespacedCustomObject({

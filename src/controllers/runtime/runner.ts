@@ -14,7 +14,7 @@ import type { WorkQueue } from '../../kube/queue.ts';
 import type { StatusWriter } from '../../kube/status.ts';
 import type { Priority } from '../../priority.ts';
 import { invalidSpec } from './conditions.ts';
-import { priorityOfChange, worthReconciling } from './enqueue.ts';
+import { foreignStatus, priorityOfChange, worthReconciling } from './enqueue.ts';
 import { errorPolicy } from './error-policy.ts';
 import { reasonFor } from './reasons.ts';
 import type { ConditionStatement, KindObject, ReconcileContext, Reconciler } from './reconciler.ts';
@@ -50,14 +50,21 @@ export class Runner<T extends KindObject> {
   readonly #report: StatusReport<T>;
   readonly #specCheck: SpecCheck;
   #reconcileCount = 0;
+  /** Keys a worker is visiting now: their own status writes may be on the way back. */
+  readonly #visiting = new Set<string>();
 
   constructor(deps: RunnerDeps<T>) {
     this.#deps = deps;
     this.#report = new StatusReport(deps);
     this.#specCheck = new SpecCheck(deps.reconciler.specSchema);
     deps.informer.onChange((change, object, previous) => {
-      if (change === 'updated' && previous && !worthReconciling(previous, object)) return;
       const key = keyOf(object.metadata.namespace, object.metadata.name);
+      if (change === 'updated' && previous && !worthReconciling(previous, object)) {
+        // The echo of a status write comes during its visit, or is swallowed by remember().
+        if (foreignStatus(previous, object, this.#visiting.has(key)))
+          deps.queue.add(key, 'background');
+        return;
+      }
       deps.queue.add(key, priorityOfChange(deps.informer.isSynced));
     });
   }
@@ -113,6 +120,7 @@ export class Runner<T extends KindObject> {
       this.#specCheck.forget(key);
       return;
     }
+    this.#visiting.add(key);
     this.#reconcileCount += 1;
     const started = clock.now();
     const logger = this.#deps.logger.child({
@@ -133,6 +141,7 @@ export class Runner<T extends KindObject> {
       result = 'error';
       await this.#fail(key, object, err, logger);
     } finally {
+      this.#visiting.delete(key);
       this.#deps.observer?.reconciled?.(result, (clock.now() - started) / 1000);
     }
   }

@@ -228,19 +228,52 @@ test('a change after the first list is queued as interactive work', () => {
   assert.deepEqual(next(), { key, priority: 'interactive' });
 });
 
-test('a status-only update queues nothing, while a label change does', () => {
-  const { informer, queue, next } = setup();
+test('the echo of its own status write during a visit queues nothing, while a label change does', async () => {
+  const { informer, queue, script, round, next } = setup();
   informer.isSynced = true;
   const finalized = { finalizers: [finalizerName], labels: { course: 'ml' }, annotations: {} };
   informer.emit('added', hubUser({ admin: false }, finalized));
-  next();
-  informer.emit('updated', {
-    ...hubUser({ admin: false }, { ...finalized, resourceVersion: '7' }),
-    status: { observedGeneration: 1, conditions: [] },
-  });
+  script.reconcile = () => {
+    // The watch can bring the write back before the API server's answer does.
+    informer.emit('updated', {
+      ...hubUser({ admin: false }, { ...finalized, resourceVersion: '7' }),
+      status: { observedGeneration: 1, conditions: [] },
+    });
+    return Promise.resolve({ fields: {}, conditions: settled });
+  };
+  await round();
   assert.equal(queue.stats().queued, 0, 'the operator’s own status echo');
   informer.emit('updated', hubUser({ admin: false }, { ...finalized, labels: { course: 'db' } }));
-  assert.equal(queue.stats().queued, 1, 'a label change is worth a round');
+  assert.deepEqual(next(), { key, priority: 'interactive' }, 'a label change is worth a round');
+});
+
+test('a status another writer changed queues the key as background work, so an untrue status does not stand until the resync', () => {
+  const { informer, queue, next } = setup();
+  informer.isSynced = true;
+  const readyCondition = {
+    type: 'Ready',
+    status: 'True' as const,
+    reason: 'Created',
+    message: 'hub user ada is as the spec says',
+    lastTransitionTime: '2026-12-06T00:00:00Z',
+  };
+  const ready: HubUser = {
+    ...hubUser(),
+    status: { observedGeneration: 1, conditions: [readyCondition] },
+  };
+  informer.emit('added', ready);
+  next();
+  informer.emit('updated', { ...ready, metadata: { ...ready.metadata, resourceVersion: '8' } });
+  assert.equal(queue.stats().queued, 0, 'the same status: nothing to correct');
+  informer.emit('updated', {
+    ...ready,
+    metadata: { ...ready.metadata, resourceVersion: '9' },
+    status: {
+      observedGeneration: 1,
+      conditions: [{ ...readyCondition, status: 'False', reason: 'HubUnavailable' }],
+    },
+  });
+  assert.deepEqual(next(), { key, priority: 'background' });
 });
 
 test('a successful round writes status with observedGeneration, records Events, adds the finalizer and forgets the key', async () => {
