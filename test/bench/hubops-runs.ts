@@ -16,6 +16,7 @@ import {
 import { inParallel, ready, type CustomObject, type Resources } from '../support/resources.ts';
 import type { Testenv } from '../support/testenv.ts';
 import { until } from '../support/kube.ts';
+import { cpuOf } from './cpu.ts';
 import { apiServerWrites, operatorCounts, rssMegabytes } from './observe.ts';
 import { probes } from './cohort.ts';
 import type { RawHub } from './raw-hub.ts';
@@ -103,6 +104,8 @@ export interface ColdRun {
   readonly callsByRoute: Record<string, number>;
   /** API-server writes (finalizers, status, Events) during the run and the settling after. */
   readonly kubeWrites: number;
+  /** The operator's CPU seconds up to leading: start-up, the same at any N. */
+  readonly startupCpuSeconds: number;
   readonly rssMb: number;
   readonly liveEditsMs: number[];
 }
@@ -134,6 +137,7 @@ export async function hubopsCold(
     watches.groups.until(expected.groups, 1_800_000),
   ]).finally(() => (convergedAt = performance.now()));
   await operator.logged('Became the leader', 60_000);
+  const startupCpuSeconds = cpuOf({ operator: operator.child.pid ?? 0 })['operator'] ?? 0;
   const converged = (): boolean => convergedAt !== undefined;
   const [liveEditsMs] = await Promise.all([
     run.edits ? editWhile(r, poller, converged, 50) : [],
@@ -149,6 +153,7 @@ export async function hubopsCold(
     calls: counts.reads + counts.writes,
     callsByRoute: counts.byRoute,
     kubeWrites: (await apiServerWrites(env)) - kubeBefore,
+    startupCpuSeconds,
     rssMb: rssMegabytes(operator.child.pid ?? 0),
     liveEditsMs,
   };
