@@ -103,6 +103,7 @@ export class TokensApi {
     return answer?.data.api_tokens.map(modelOf) ?? [];
   }
 
+  /** Revokes one token; resolves also when it (or its user) is gone already. */
   async revoke(user: string, id: string, options: CallOptions = {}): Promise<void> {
     await nullIfNotFound(
       this.#client.send({

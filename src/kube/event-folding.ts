@@ -27,7 +27,7 @@ interface Window<E> {
 }
 
 /**
- * Counts Events per key (namespace, kind, type, reason) in fixed windows. Invariant: every Event
+ * Counts Events per key (the recorder's: namespace, kind and reason) in fixed windows. Invariant: every Event
  * offered is either admitted or counted into exactly one summary, so `written + summed up`
  * always equals what was offered.
  */

@@ -83,7 +83,7 @@ export class EventRecorder {
     const now = this.#clock.now();
     this.#prune(now);
     if (event.type === 'Normal') {
-      const foldKey = [regarding.namespace, regarding.kind, event.type, event.reason].join('\0');
+      const foldKey = [regarding.namespace, regarding.kind, event.reason].join('\0');
       const offer = this.#folding.offer(foldKey, { regarding, event }, now);
       if (!offer.admit) {
         if (!this.#summaries.has(foldKey)) {

@@ -151,6 +151,11 @@ export class WorkQueue {
     return this.#processing.get(key) ?? 'interactive';
   }
 
+  /** Whether a worker holds the key now (taken and not yet done). */
+  isProcessing(key: string): boolean {
+    return this.#processing.has(key);
+  }
+
   /** Marks a key finished; a change that arrived meanwhile queues it again. */
   done(key: string): void {
     this.#processing.delete(key);

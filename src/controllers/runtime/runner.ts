@@ -50,8 +50,6 @@ export class Runner<T extends KindObject> {
   readonly #report: StatusReport<T>;
   readonly #specCheck: SpecCheck;
   #reconcileCount = 0;
-  /** Keys a worker is visiting now: their own status writes may be on the way back. */
-  readonly #visiting = new Set<string>();
 
   constructor(deps: RunnerDeps<T>) {
     this.#deps = deps;
@@ -60,8 +58,8 @@ export class Runner<T extends KindObject> {
     deps.informer.onChange((change, object, previous) => {
       const key = keyOf(object.metadata.namespace, object.metadata.name);
       if (change === 'updated' && previous && !worthReconciling(previous, object)) {
-        // The echo of a status write comes during its visit, or is swallowed by remember().
-        if (foreignStatus(previous, object, this.#visiting.has(key)))
+        // The echo of a status write comes while a worker holds the key, or is swallowed by remember().
+        if (foreignStatus(previous, object, deps.queue.isProcessing(key)))
           deps.queue.add(key, 'background');
         return;
       }
@@ -120,7 +118,6 @@ export class Runner<T extends KindObject> {
       this.#specCheck.forget(key);
       return;
     }
-    this.#visiting.add(key);
     this.#reconcileCount += 1;
     const started = clock.now();
     const logger = this.#deps.logger.child({
@@ -141,7 +138,6 @@ export class Runner<T extends KindObject> {
       result = 'error';
       await this.#fail(key, object, err, logger);
     } finally {
-      this.#visiting.delete(key);
       this.#deps.observer?.reconciled?.(result, (clock.now() - started) / 1000);
     }
   }
