@@ -130,6 +130,20 @@ export type HubRef = z.output<typeof hubRefSchema>;
 export const deletionPolicySchema = z.enum(['Delete', 'Retain']);
 export type DeletionPolicy = z.output<typeof deletionPolicySchema>;
 
+/**
+ * `Manage` (unset means it): the operator makes the hub object match the spec. `Observe`: it never
+ * writes to the hub for the resource and reports in status what the hub has, from its sweeps.
+ */
+export const managementPolicySchema = z.enum(['Manage', 'Observe']);
+export type ManagementPolicy = z.output<typeof managementPolicySchema>;
+
+/** Whether a spec asks only to watch its hub object, never to change it. */
+export function observesOnly(spec: {
+  readonly managementPolicy?: ManagementPolicy | undefined;
+}): boolean {
+  return spec.managementPolicy === 'Observe';
+}
+
 /** Whether the operator created the hub object or adopted one that already existed. */
 export const ownershipSchema = z.enum(['Created', 'Adopted']);
 export type Ownership = z.output<typeof ownershipSchema>;

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import {
   commonStatusShape,
   deletionPolicySchema,
+  managementPolicySchema,
   hubRefSchema,
   groupNameSchema,
   ownershipSchema,
@@ -36,7 +37,8 @@ export const labelSelectorSchema = z.object({
  * The desired hub group. `groupName` unset means metadata.name. The members are `members` plus
  * the usernames of the HubUsers in the namespace that `memberSelector` matches; `Exact` removes
  * any other member, `Additive` only adds. `hubRef` unset means the hub of the operator's settings
- * (hub-ref.ts). Unknown fields are dropped.
+ * (hub-ref.ts); `managementPolicy: Observe` makes the resource report the hub group without ever
+ * writing to it. Unknown fields are dropped.
  */
 export const hubGroupSpecSchema = z.object({
   groupName: groupNameSchema.optional(),
@@ -48,6 +50,7 @@ export const hubGroupSpecSchema = z.object({
   membershipPolicy: z.enum(['Exact', 'Additive']).default('Exact'),
   properties: z.record(z.string(), z.unknown()).optional(),
   deletionPolicy: deletionPolicySchema.optional(),
+  managementPolicy: managementPolicySchema.optional(),
   hubRef: hubRefSchema.optional(),
 });
 
@@ -58,7 +61,14 @@ export const hubGroupStatusSchema = z.object({
   ownership: ownershipSchema.optional(),
   members: z.int().min(0).optional(),
   membersPending: z.int().min(0).optional(),
+  /** Under `managementPolicy: Observe`: the hub's members, sorted, the first observedMemberLimit. */
+  memberNames: z.array(z.string()).optional(),
+  /** Under `managementPolicy: Observe`: the group's properties in the hub. */
+  properties: z.record(z.string(), z.unknown()).optional(),
 });
+
+/** How many member names an observed group's status lists: status must stay far below etcd's limit. */
+export const observedMemberLimit = 1000;
 
 export type LabelSelector = z.output<typeof labelSelectorSchema>;
 export type HubGroupSpec = z.output<typeof hubGroupSpecSchema>;

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import {
   commonStatusShape,
   deletionPolicySchema,
+  managementPolicySchema,
   hubRefSchema,
   displayNameSchema,
   ownershipSchema,
@@ -20,7 +21,8 @@ import type { Resource } from './meta.ts';
  * The desired server. `serverName` "" is the user's default server. With `keepRunning` false a
  * server is started once per change of the spec and a later stop (idle culler, user) is
  * respected; with true it is started whenever it is found stopped. `hubRef` unset means the hub
- * of the operator's settings (hub-ref.ts). Unknown fields are dropped.
+ * of the operator's settings (hub-ref.ts); `managementPolicy: Observe` makes the resource report
+ * the server without ever starting, stopping or removing it. Unknown fields are dropped.
  */
 export const hubServerSpecSchema = z.object({
   username: usernameSchema,
@@ -30,6 +32,7 @@ export const hubServerSpecSchema = z.object({
   userOptions: z.record(z.string(), z.unknown()).optional(),
   displayName: displayNameSchema.optional(),
   deletionPolicy: deletionPolicySchema.optional(),
+  managementPolicy: managementPolicySchema.optional(),
   hubRef: hubRefSchema.optional(),
 });
 

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import {
   commonStatusShape,
   deletionPolicySchema,
+  managementPolicySchema,
   hubRefSchema,
   ownershipSchema,
   timestampSchema,
@@ -17,12 +18,14 @@ import type { Resource } from './meta.ts';
 /**
  * The desired hub user. `username` unset means metadata.name; `deletionPolicy` unset means
  * Delete for a hub user the operator created and Retain for one it adopted; `hubRef` unset means
- * the hub of the operator's settings (hub-ref.ts). Unknown fields are dropped.
+ * the hub of the operator's settings (hub-ref.ts); `managementPolicy: Observe` makes the resource
+ * report the hub user without ever writing to it. Unknown fields are dropped.
  */
 export const hubUserSpecSchema = z.object({
   username: usernameSchema.optional(),
   admin: z.boolean().default(false),
   deletionPolicy: deletionPolicySchema.optional(),
+  managementPolicy: managementPolicySchema.optional(),
   hubRef: hubRefSchema.optional(),
 });
 
@@ -34,6 +37,8 @@ export const hubUserStatusSchema = z.object({
   admin: z.boolean().optional(),
   lastActivity: timestampSchema.optional(),
   servers: z.int().min(0).optional(),
+  /** The hub groups the user is in; reported under `managementPolicy: Observe`. */
+  groups: z.array(z.string()).optional(),
 });
 
 export type HubUserSpec = z.output<typeof hubUserSpecSchema>;

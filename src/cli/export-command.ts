@@ -24,6 +24,8 @@ Options:
   --match REGEX           only hub objects whose name matches
   --selector-labels K=V[,K=V]
                           labels to put on every exported HubUser
+  --observe               set managementPolicy: Observe on every resource: applied, they
+                          report the hub in status and never write to it
   --url URL, --token-file PATH
                           the hub connection
 `;
@@ -37,6 +39,7 @@ export async function runExport(args: readonly string[]): Promise<number> {
     'hub-ref': { type: 'string' },
     match: { type: 'string' },
     'selector-labels': { type: 'string' },
+    observe: { type: 'boolean' },
     url: { type: 'string' },
     'token-file': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
@@ -70,6 +73,7 @@ export async function runExport(args: readonly string[]): Promise<number> {
         servers: Boolean(kinds.servers),
         ...(match ? { match } : {}),
         ...(userLabels ? { userLabels } : {}),
+        ...(values.observe ? { observe: true } : {}),
       },
     );
     process.stdout.write(manifests.map((m) => stringify(m, { lineWidth: 0 })).join('---\n'));

@@ -1,7 +1,8 @@
 /**
  * `hubops export`: manifests that describe a hub as it is, so that applying them adopts every
  * object and changes nothing (deletionPolicy Retain, admin flags, exact members and properties as
- * the hub has them, running servers as Running). Pure: the hub's users and groups in, objects out.
+ * the hub has them, running servers as Running), or that only watch it (managementPolicy Observe).
+ * Pure: the hub's users and groups in, objects out.
  */
 import { apiVersion } from '../api/meta.ts';
 import type { HubGroup, HubUser } from '../hub/models.ts';
@@ -18,6 +19,8 @@ export interface ExportOptions {
   readonly match?: RegExp;
   /** Labels put on every exported HubUser (for a group's memberSelector, say). */
   readonly userLabels?: Readonly<Record<string, string>>;
+  /** Every resource with managementPolicy Observe: watched, never written to the hub. */
+  readonly observe?: boolean;
 }
 
 export interface Manifest {
@@ -38,7 +41,10 @@ export function exportManifests(
   const wanted = (name: string): boolean => options.match?.test(name) ?? true;
   const users = [...hub.users.values()].filter((u) => wanted(u.name));
   const groups = [...hub.groups.values()].filter((g) => wanted(g.name));
-  const hubRef = options.hubRef ? { hubRef: options.hubRef } : {};
+  const common = {
+    ...(options.observe ? { managementPolicy: 'Observe' } : {}),
+    ...(options.hubRef ? { hubRef: options.hubRef } : {}),
+  };
   const meta = (name: string, labels?: Readonly<Record<string, string>>) => ({
     name,
     namespace: options.namespace,
@@ -57,7 +63,7 @@ export function exportManifests(
           ...(name === user.name ? {} : { username: user.name }),
           admin: user.admin,
           deletionPolicy: 'Retain',
-          ...hubRef,
+          ...common,
         },
       });
     }
@@ -76,7 +82,7 @@ export function exportManifests(
           members: [...group.users].sort(),
           ...(Object.keys(properties).length > 0 ? { properties } : {}),
           deletionPolicy: 'Retain',
-          ...hubRef,
+          ...common,
         },
       });
     }
@@ -100,7 +106,7 @@ export function exportManifests(
           serverName: server.serverName,
           state: 'Running',
           deletionPolicy: 'Retain',
-          ...hubRef,
+          ...common,
         },
       });
     }

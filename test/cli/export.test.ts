@@ -96,3 +96,14 @@ test('kinds, a name filter, a hub reference and labels on HubUsers', () => {
     },
   ]);
 });
+
+test('with observe, every resource is exported with managementPolicy Observe', () => {
+  const manifests = exportManifests(hub, { ...options, observe: true });
+  assert.ok(manifests.length > 0);
+  for (const m of manifests) assert.equal(m.spec['managementPolicy'], 'Observe', m.metadata.name);
+  assert.equal(
+    exportManifests(hub, options).some((m) => 'managementPolicy' in m.spec),
+    false,
+    'without it, no managementPolicy is written',
+  );
+});

@@ -6,7 +6,14 @@ import { randomBytes } from 'node:crypto';
 import { ensureCrds, freshNamespace, kubeConfig, until } from '../support/kube.ts';
 import { startOperator, type OperatorProcess } from '../support/operator.ts';
 import { realHub, restartHub } from '../support/real-hub.ts';
-import { Resources, condition, metricSum, ready, inParallel } from '../support/resources.ts';
+import {
+  Resources,
+  condition,
+  metricSum,
+  ready,
+  inParallel,
+  hubWriteCount,
+} from '../support/resources.ts';
 import { loadTestenv } from '../support/testenv.ts';
 
 const env = loadTestenv();
@@ -32,10 +39,7 @@ async function hubCalls(): Promise<{ reads: number; writes: number; text: string
     await fetch(`http://127.0.0.1:${await operator!.metricsPort()}/metrics`)
   ).text();
   const reads = metricSum(text, 'hubops_hub_requests_total', ['method="GET"']);
-  const writes = ['POST', 'PATCH', 'PUT', 'DELETE'].reduce(
-    (sum, m) => sum + metricSum(text, 'hubops_hub_requests_total', [`method="${m}"`]),
-    0,
-  );
+  const writes = hubWriteCount(text);
   return { reads, writes, text };
 }
 

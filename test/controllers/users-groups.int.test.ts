@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { ensureCrds, freshNamespace, kubeConfig, until } from '../support/kube.ts';
 import { startOperator, type OperatorProcess } from '../support/operator.ts';
 import { realHub } from '../support/real-hub.ts';
-import { Resources, condition, metricSum, ready } from '../support/resources.ts';
+import { Resources, condition, metricSum, ready, hubWriteCount } from '../support/resources.ts';
 import { loadTestenv } from '../support/testenv.ts';
 
 const env = loadTestenv();
@@ -53,11 +53,7 @@ async function between(): Promise<string> {
 }
 
 async function hubWrites(): Promise<number> {
-  const text = await metrics();
-  return ['POST', 'PATCH', 'PUT', 'DELETE'].reduce(
-    (sum, m) => sum + metricSum(text, 'hubops_hub_requests_total', [`method="${m}"`]),
-    0,
-  );
+  return hubWriteCount(await metrics());
 }
 
 test('a HubUser creates its hub user, follows admin changes, and deleting it removes the user', async () => {

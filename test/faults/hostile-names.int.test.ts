@@ -20,6 +20,7 @@ import {
   ready,
   type CustomObject,
   type Plural,
+  hubWriteCount,
 } from '../support/resources.ts';
 import { loadTestenv } from '../support/testenv.ts';
 
@@ -76,10 +77,7 @@ async function counts(
   const text = await metrics(of);
   return {
     reconciles: metricSum(text, 'hubops_reconcile_total'),
-    writes: ['POST', 'PATCH', 'PUT', 'DELETE'].reduce(
-      (sum, m) => sum + metricSum(text, 'hubops_hub_requests_total', [`method="${m}"`]),
-      0,
-    ),
+    writes: hubWriteCount(text),
   };
 }
 

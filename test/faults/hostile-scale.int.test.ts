@@ -18,6 +18,7 @@ import {
   ready,
   type CustomObject,
   inParallel,
+  hubWriteCount,
 } from '../support/resources.ts';
 import { loadTestenv } from '../support/testenv.ts';
 
@@ -90,10 +91,7 @@ async function hubCalls(): Promise<{
       'route="/users/{name}"',
     ]),
     membership: metricSum(text, 'hubops_hub_requests_total', ['route="/groups/{name}/users"']),
-    writes: ['POST', 'PATCH', 'PUT', 'DELETE'].reduce(
-      (sum, m) => sum + metricSum(text, 'hubops_hub_requests_total', [`method="${m}"`]),
-      0,
-    ),
+    writes: hubWriteCount(text),
   };
 }
 

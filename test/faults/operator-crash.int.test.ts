@@ -17,6 +17,7 @@ import {
   metricSum,
   ready,
   type CustomObject,
+  hubWriteCount,
 } from '../support/resources.ts';
 import { loadTestenv } from '../support/testenv.ts';
 
@@ -66,13 +67,6 @@ after(async () => {
 
 async function metrics(): Promise<string> {
   return (await fetch(`http://127.0.0.1:${await operator!.metricsPort()}/metrics`)).text();
-}
-
-function hubWrites(text: string): number {
-  return ['POST', 'PATCH', 'PUT', 'DELETE'].reduce(
-    (sum, m) => sum + metricSum(text, 'hubops_hub_requests_total', [`method="${m}"`]),
-    0,
-  );
 }
 
 async function ourHubUsers(): Promise<string[]> {
@@ -192,7 +186,7 @@ test('a restart with nothing changed makes no hub write and no status write', as
     200,
   );
   const text = await metrics();
-  const writes = hubWrites(text);
+  const writes = hubWriteCount(text);
   const afterwards = await versions();
   const rewritten = [...before].filter(([name, v]) => afterwards.get(name) !== v).map(([n]) => n);
   t.diagnostic(

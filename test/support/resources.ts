@@ -189,3 +189,11 @@ export function metricSum(text: string, name: string, filters: string[] = []): n
   }
   return sum;
 }
+
+/** The operator's hub writes (every method but GET) in its Prometheus text. */
+export function hubWriteCount(text: string): number {
+  return ['POST', 'PATCH', 'PUT', 'DELETE'].reduce(
+    (sum, method) => sum + metricSum(text, 'hubops_hub_requests_total', [`method="${method}"`]),
+    0,
+  );
+}

@@ -5,6 +5,7 @@
  * Pure: manifests, live objects and the hub's state in; calls and findings out.
  */
 import { isPaused, recordedOwnership, trustedOwnership } from '../../api/annotations.ts';
+import { observesOnly } from '../../api/fields.ts';
 import { groupNameOf, type HubGroup } from '../../api/hubgroup.ts';
 import type { HubServer } from '../../api/hubserver.ts';
 import { usernameOf, type HubUser } from '../../api/hubuser.ts';
@@ -90,6 +91,7 @@ class PreviewState {
     };
     const refusal = refusalOf(this.#input.policy, resource, observed !== undefined);
     if (refusal) return void this.findings.push(refusal);
+    if (observesOnly(object.spec)) return;
     const actions = planUser({ username: name, admin: object.spec.admin }, observed);
     if (this.#paused(object, actions)) return;
     if (actions.some((action) => action.op === 'createUser')) {
@@ -110,6 +112,7 @@ class PreviewState {
     };
     const refusal = refusalOf(this.#input.policy, resource, observed !== undefined);
     if (refusal) return void this.findings.push(refusal);
+    if (observesOnly(object.spec)) return;
     const { namespace } = object.metadata;
     const neighbours = this.#usersByNamespace.get(namespace) ?? [];
     const candidates = object.spec.memberSelector
@@ -122,7 +125,9 @@ class PreviewState {
     const desired = desiredGroup(name, object.spec, candidates);
     // A member a HubUser of the namespace declares is that HubUser's to create; one whose
     // HubUser creates nothing (refused) keeps the group waiting, as in the operator.
-    const managed = new Set(neighbours.map((user) => usernameOf(user)));
+    const managed = new Set(
+      neighbours.filter((user) => !observesOnly(user.spec)).map((user) => usernameOf(user)),
+    );
     const waiting = desired.members.filter(
       (user) => !this.#willExist.has(user) && managed.has(user),
     );
@@ -162,6 +167,7 @@ class PreviewState {
             message: `hub user ${username} was not created by a HubUser of namespace ${namespace}; namespace ${namespace} may not act on others' servers in ${this.#input.policy.hubName}`,
           });
     if (refusal) return this.#refuse(object, refusal);
+    if (observesOnly(object.spec)) return;
     const user = this.#input.hub.users.get(username);
     if (!user && !this.#willExist.has(username)) {
       this.findings.push({
@@ -199,6 +205,7 @@ class PreviewState {
   }
 
   userDeletion(object: HubUser): void {
+    if (observesOnly(object.spec)) return;
     const name = usernameOf(object);
     const exists = this.#input.hub.users.has(name);
     const claimants = [...(this.#userClaims.get(name) ?? []), object];
@@ -217,6 +224,7 @@ class PreviewState {
   }
 
   groupDeletion(object: HubGroup): void {
+    if (observesOnly(object.spec)) return;
     const name = groupNameOf(object);
     const exists = this.#input.hub.groups.has(name);
     const claimants = [...(this.#groupClaims.get(name) ?? []), object];
@@ -229,6 +237,7 @@ class PreviewState {
   }
 
   serverDeletion(object: HubServer): void {
+    if (observesOnly(object.spec)) return;
     const { username, serverName } = object.spec;
     const { namespace } = object.metadata;
     if (admission(this.#input.policy, namespace) || isPaused(object.metadata.annotations)) return;

@@ -4,7 +4,12 @@
  * JupyterHub's load_groups does, and never deleted with the group), then membership changes
  * go out as one add and one remove call, then properties when they differ.
  */
-import { groupNameOf, hubGroupSpecSchema, type HubGroup } from '../../api/hubgroup.ts';
+import {
+  groupNameOf,
+  hubGroupSpecSchema,
+  observedMemberLimit,
+  type HubGroup,
+} from '../../api/hubgroup.ts';
 import { usernameOf, type HubUser } from '../../api/hubuser.ts';
 import { kinds } from '../../api/meta.ts';
 import type { HubGroup as HubGroupModel } from '../../hub/models.ts';
@@ -158,6 +163,16 @@ export class HubGroupReconciler extends HubObjectReconciler<HubGroup, HubGroupMo
       events: round.events,
       // Adopted by the create itself: its members are set by the next round's plan.
       ...(round.existedOnCreate ? { requeueAfterMs: adoptedOnCreateMs } : {}),
+    };
+  }
+
+  /** An observed group's members (all counted, the first names listed) and properties. */
+  protected mirror(group: HubGroupModel | undefined): Record<string, unknown> {
+    return {
+      members: group?.users.length,
+      membersPending: undefined,
+      memberNames: group && [...group.users].sort().slice(0, observedMemberLimit),
+      properties: group && (group.properties ?? {}),
     };
   }
 

@@ -5,7 +5,7 @@
  * and refusals (429, named servers off, the per-user limit) become conditions, not errors.
  */
 import { isPaused, ownershipAnnotation, recordedOwnership } from '../../api/annotations.ts';
-import type { Ownership } from '../../api/fields.ts';
+import { observesOnly, type Ownership } from '../../api/fields.ts';
 import { hubServerSpecSchema, type HubServer } from '../../api/hubserver.ts';
 import { kinds } from '../../api/meta.ts';
 import { HubError } from '../../hub/errors.ts';
@@ -25,6 +25,7 @@ import type { Outcome, ReconcileContext, Reconciler } from '../runtime/reconcile
 import { failedServerRetryMs, serverInProgressMs } from '../runtime/timings.ts';
 import {
   lastReadyReason,
+  observedServer,
   runningServerFields,
   serverLabel,
   startRefused,
@@ -73,6 +74,11 @@ export class HubServerReconciler implements Reconciler<HubServer> {
     if ('pending' in resolved) return waitForHub();
     const { unit } = resolved;
     const { priority } = context;
+    if (observesOnly(object.spec)) {
+      // Observed only: the shared snapshot's view, with no call of its own.
+      await unit.snapshot.ready(priority);
+      return observedServer(object, unit.snapshot.user(object.spec.username));
+    }
     const { username, serverName: server, state, keepRunning } = object.spec;
     const generation = object.metadata.generation ?? 0;
     const status = object.status ?? {};
@@ -175,7 +181,8 @@ export class HubServerReconciler implements Reconciler<HubServer> {
     const { username, serverName: server } = object.spec;
     const resolved = this.#unit(object);
     // Refused now: it may not touch the hub, not even to stop what it once started.
-    if ('refusal' in resolved || isPaused(object.metadata.annotations)) return [];
+    if ('refusal' in resolved || isPaused(object.metadata.annotations) || observesOnly(object.spec))
+      return [];
     if ('pending' in resolved)
       throw new HubNotReady(`the Hub of server ${serverLabel(username, server)} is being set up`);
     const { unit } = resolved;

@@ -5,8 +5,8 @@
  */
 import type { HubServer } from '../../api/hubserver.ts';
 import { HubError } from '../../hub/errors.ts';
-import type { HubServer as ServerModel } from '../../hub/models.ts';
-import { readyAndSynced } from '../runtime/conditions.ts';
+import type { HubServer as ServerModel, HubUser as UserModel } from '../../hub/models.ts';
+import { observed, readyAndSynced } from '../runtime/conditions.ts';
 import { isReason, type Reason } from '../runtime/reasons.ts';
 import type { Outcome } from '../runtime/reconciler.ts';
 import { unchangedFields } from '../runtime/status-report.ts';
@@ -104,6 +104,42 @@ export function userMissing(status: HubServer['status'] & object, username: stri
     fields: { ...unchangedFields({ status }), phase: 'Pending', message },
     conditions: readyAndSynced('False', 'UserMissing', message, 'True'),
     requeueAfterMs: serverUserMissingMs,
+  };
+}
+
+/**
+ * An observed-only server as `user` (from the snapshot) has it. The snapshot lists active
+ * servers only, so a named server not running reads Stopped whether or not the hub keeps a
+ * record of it.
+ */
+export function observedServer(object: HubServer, user: UserModel | undefined): Outcome {
+  const { username, serverName } = object.spec;
+  const fields = { ...unchangedFields(object), startedGeneration: undefined };
+  if (!user)
+    return {
+      fields: {
+        ...fields,
+        ...runningServerFields(undefined),
+        phase: undefined,
+        message: undefined,
+      },
+      conditions: observed(false, `hub user ${username} is not in the hub`),
+      finalizer: false,
+    };
+  const server = user.servers?.[serverName];
+  const phase = server?.ready ? 'Running' : server?.pending ? 'Pending' : 'Stopped';
+  return {
+    fields: {
+      ...fields,
+      ...runningServerFields(server),
+      phase,
+      message: `server is ${phase.toLowerCase()}`,
+    },
+    conditions: observed(
+      true,
+      `server ${serverLabel(username, serverName)} is ${phase.toLowerCase()}`,
+    ),
+    finalizer: false,
   };
 }
 

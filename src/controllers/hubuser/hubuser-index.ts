@@ -4,6 +4,7 @@
  * hub user's appearance wakes, without walking every HubUser of every namespace.
  */
 import { trustedOwnership } from '../../api/annotations.ts';
+import { observesOnly } from '../../api/fields.ts';
 import { usernameOf, type HubUser } from '../../api/hubuser.ts';
 import { parseKey } from '../../api/meta.ts';
 import type { Informer } from '../../kube/informer.ts';
@@ -37,7 +38,11 @@ export class HubUserIndex implements HubUserLookup {
 
   manages(hubKey: string, namespace: string, username: string): boolean {
     for (const key of this.#byUsername.keysFor(nameInHub(hubKey, username))) {
-      if (parseKey(key).namespace === namespace) return true;
+      const { namespace: declaredIn, name } = parseKey(key);
+      if (declaredIn !== namespace) continue;
+      // An observed HubUser never creates its user: a group must not wait for it to.
+      const user = this.#informer.get(declaredIn, name);
+      if (user && !observesOnly(user.spec)) return true;
     }
     return false;
   }

@@ -70,15 +70,30 @@ export class HubUserReconciler extends HubObjectReconciler<HubUser, HubUserModel
     return executed.user;
   }
 
+  /** An observed user's facts; the managed fields, and its groups. */
+  protected mirror(user: HubUserModel | undefined): Record<string, unknown> {
+    if (!user)
+      return { admin: undefined, servers: undefined, lastActivity: undefined, groups: undefined };
+    return {
+      admin: user.admin,
+      servers: runningServers(user),
+      lastActivity: user.last_activity ?? undefined,
+      groups: [...(user.groups ?? [])].sort(),
+    };
+  }
+
   /** The hub facts a HubUser reports. */
   protected fields(round: Round<HubUserModel>): Record<string, unknown> {
     const user = round.observed;
-    const servers = Object.values(user?.servers ?? {}).filter((s) => s.ready).length;
     return {
       username: round.name,
       ownership: round.ownership,
-      ...(user ? { admin: user.admin, servers } : {}),
+      ...(user ? { admin: user.admin, servers: runningServers(user) } : {}),
       ...(user?.last_activity ? { lastActivity: user.last_activity } : {}),
     };
   }
+}
+
+function runningServers(user: HubUserModel): number {
+  return Object.values(user.servers ?? {}).filter((server) => server.ready).length;
 }

@@ -51,6 +51,17 @@ export function lastReason(
       : 'UpToDate';
 }
 
+/**
+ * Observed only: Ready says whether the hub has the object (`finding` says what was seen), Synced
+ * that the sweep it came from went through. Nothing was written to the hub.
+ */
+export function observed(seen: boolean, finding: string): ConditionStatement[] {
+  const message = `${finding}; observed only, hubops writes nothing to the hub`;
+  return seen
+    ? readyAndSynced('True', 'Observed', message)
+    : readyAndSynced('False', 'NotInHub', message, 'True');
+}
+
 /** Another resource holds the hub name: nothing is written to the hub. */
 export function conflict(what: string, holder: string): ConditionStatement[] {
   const message = `${what} is claimed by the older resource ${holder}; this one writes nothing to the hub`;

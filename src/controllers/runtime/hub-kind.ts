@@ -47,7 +47,10 @@ export interface HubUserLookup {
   inNamespace(namespace: string): readonly HubUser[];
   /** The cached HubUsers, of any namespace, that declare `username` in the hub `hubKey`. */
   withUsername(hubKey: string, username: string): readonly HubUser[];
-  /** Whether a HubUser of `namespace` declares `username` in hub `hubKey` (so will create it). */
+  /**
+   * Whether a HubUser of `namespace` manages `username` in hub `hubKey` (so will create it); an
+   * observed-only HubUser does not.
+   */
   manages(hubKey: string, namespace: string, username: string): boolean;
   /** Whether a HubUser of `namespace` declares `username` in the hub `hubKey` and created it. */
   owns(hubKey: string, namespace: string, username: string): boolean;

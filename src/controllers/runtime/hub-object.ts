@@ -11,7 +11,12 @@ import {
   recordedOwnership,
   trustedOwnership,
 } from '../../api/annotations.ts';
-import type { DeletionPolicy, Ownership } from '../../api/fields.ts';
+import {
+  observesOnly,
+  type DeletionPolicy,
+  type ManagementPolicy,
+  type Ownership,
+} from '../../api/fields.ts';
 import { keyOf } from '../../api/meta.ts';
 import type { HubRef } from '../../api/fields.ts';
 import type { EventNote } from '../../kube/events.ts';
@@ -24,6 +29,7 @@ import {
   deletionEvents,
   done,
   lastReason,
+  observed,
   paused,
   refused,
   waitForHub,
@@ -44,6 +50,7 @@ import { unchangedFields } from './status-report.ts';
 export interface HubObjectResource extends KindObject {
   readonly spec: {
     readonly deletionPolicy?: DeletionPolicy | undefined;
+    readonly managementPolicy?: ManagementPolicy | undefined;
     readonly hubRef?: HubRef | undefined;
   };
   readonly status?: KindObject['status'] & { readonly ownership?: Ownership };
@@ -119,6 +126,8 @@ export abstract class HubObjectReconciler<
     recorded: Ownership | undefined,
     exists: boolean,
   ): Action[];
+  /** What an observed-only resource reports of its hub object (absent: what clears the fields). */
+  protected abstract mirror(observed: Model | undefined): Record<string, unknown>;
   /** The kind's status fields for what the round saw. */
   protected abstract fields(round: Round<Model>, plan: P): Record<string, unknown>;
   /** The hub object after one executed action, given the one before. */
@@ -159,7 +168,8 @@ export abstract class HubObjectReconciler<
     const { unit } = resolved;
     if (
       this.deps.claims.heldElsewhere(nameInHub(unit.key, name), key) ||
-      isPaused(object.metadata.annotations)
+      isPaused(object.metadata.annotations) ||
+      observesOnly(object.spec)
     )
       return [];
     // The snapshot may be minutes old: deleting (or not) is decided on a fresh read.
@@ -223,6 +233,33 @@ export abstract class HubObjectReconciler<
     return isReason(first) ? first : 'Updated';
   }
 
+  /**
+   * An observed-only round: what the shared snapshot has, with no call of its own, under the
+   * same tenancy as adopting it (what a namespace may not take over, it may not read either).
+   */
+  async #observe(
+    object: T,
+    unit: HubUnit,
+    name: string,
+    nameFields: Record<string, unknown>,
+    context: ReconcileContext,
+  ): Promise<Outcome> {
+    await unit.snapshot.ready(context.priority);
+    const seen = this.inSnapshot(unit, name);
+    if (seen !== undefined && trustedOwnership(object) !== 'Created') {
+      const refusal = adoption(unit.policy, object.metadata.namespace, `${this.noun} ${name}`);
+      if (refusal) return refused(object, nameFields, refusal);
+    }
+    return {
+      fields: { ...nameFields, ...this.mirror(seen) },
+      conditions: observed(
+        seen !== undefined,
+        `${this.noun} ${name} is ${seen === undefined ? 'not ' : ''}in the hub`,
+      ),
+      finalizer: false,
+    };
+  }
+
   async #round(object: T, context: ReconcileContext): Promise<Outcome> {
     const name = this.nameOf(object);
     // A refused round leaves what status said, ownership above all: deletion goes by it.
@@ -236,6 +273,7 @@ export abstract class HubObjectReconciler<
       keyOf(object.metadata.namespace, object.metadata.name),
     );
     if (holder) return { fields: nameFields, conditions: conflict(`${this.noun} ${name}`, holder) };
+    if (observesOnly(object.spec)) return this.#observe(object, unit, name, nameFields, context);
     const kindRefusal = this.refusal(unit, object);
     if (kindRefusal) return refused(object, nameFields, kindRefusal);
     await unit.snapshot.ready(context.priority);

@@ -15,7 +15,10 @@ export const reasons = {
   Updated: 'the operator changed the hub object to match the spec',
   UpToDate: 'the hub object already matched the spec',
   Issued: 'a HubToken: the operator issued a token into the Secret (first, rotated or replaced)',
+  Observed:
+    'managementPolicy Observe: the hub has the object; status reports it, nothing is written',
   // Why nothing was written.
+  NotInHub: 'managementPolicy Observe: the hub has no such object, and hubops does not create it',
   TokenMissing: 'a Hub: the Secret its tokenSecretRef names, or the key in it, is missing or empty',
   HubNotFound: 'the Hub that spec.hubRef names does not exist',
   NamespaceNotAllowed: "the hub's allowed namespaces do not include the resource's",

@@ -159,7 +159,7 @@ export class Runner<T extends KindObject> {
       return 'requeue';
     }
     // A reconcile that wrote nothing to the hub did not mark the object: the finalizer goes on now.
-    if (reconciler.usesFinalizer !== false)
+    if (reconciler.usesFinalizer !== false && outcome.finalizer !== false)
       await this.#markManaged(object.metadata.namespace, object.metadata.name, {});
     await this.#report.write(object, outcome.fields, outcome.conditions);
     this.#report.record(object, outcome.events ?? []);

@@ -289,6 +289,53 @@ const rows: Row[] = [
     findings: [],
   },
   {
+    name: 'observed resources make no call, whatever their specs say',
+    input: {
+      manifests: {
+        users: [
+          hubUser('course/ada', { admin: true, managementPolicy: 'Observe' }),
+          hubUser('course/ghost', { managementPolicy: 'Observe' }),
+        ],
+        groups: [hubGroup('course/team', { members: [], managementPolicy: 'Observe' })],
+        servers: [
+          hubServer('course/ada', {
+            username: 'ada',
+            state: 'Stopped',
+            managementPolicy: 'Observe',
+          }),
+        ],
+      },
+      users: [hubUserModel('ada', false, { '': server('', true, null) })],
+      groups: [{ name: 'team', users: ['ada'] }],
+    },
+    calls: [],
+    findings: [],
+  },
+  {
+    name: 'an observed resource the namespace may not adopt is refused, as adopting it would be',
+    input: {
+      manifests: { users: [hubUser('course/ada', { managementPolicy: 'Observe' })] },
+      users: [hubUserModel('ada')],
+      policy: policy({ adoption: [] }),
+    },
+    calls: [],
+    findings: ['HubUser course/ada: AdoptionNotAllowed'],
+  },
+  {
+    name: 'a group creates a member whose HubUser is observed only, rather than wait for it',
+    input: {
+      manifests: {
+        users: [hubUser('course/bo', { managementPolicy: 'Observe' })],
+        groups: [hubGroup('course/team', { members: ['bo'] })],
+      },
+    },
+    calls: [
+      { op: 'createUser', user: 'bo', admin: false, by: 'HubGroup course/team' },
+      { op: 'createGroup', group: 'team', users: ['bo'], by: 'HubGroup course/team' },
+    ],
+    findings: [],
+  },
+  {
     name: "a selector takes the matching HubUsers of the group's own namespace, sorted",
     input: {
       manifests: {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { ensureCrds, freshNamespace, kubeConfig } from '../../support/kube.ts';
 import { startOperator, type OperatorProcess } from '../../support/operator.ts';
-import { Resources, condition, metricSum, ready } from '../../support/resources.ts';
+import { Resources, condition, metricSum, ready, hubWriteCount } from '../../support/resources.ts';
 import { loadTestenv } from '../../support/testenv.ts';
 
 const env = loadTestenv();
@@ -34,10 +34,7 @@ async function counts(): Promise<{ hubWrites: number; reconciles: number }> {
     await fetch(`http://127.0.0.1:${await operator.metricsPort()}/metrics`)
   ).text();
   return {
-    hubWrites: ['POST', 'PATCH', 'PUT', 'DELETE'].reduce(
-      (sum, m) => sum + metricSum(text, 'hubops_hub_requests_total', [`method="${m}"`]),
-      0,
-    ),
+    hubWrites: hubWriteCount(text),
     reconciles: metricSum(text, 'hubops_reconcile_total', ['kind="HubUser"']),
   };
 }

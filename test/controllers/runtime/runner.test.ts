@@ -318,6 +318,15 @@ test('a successful round writes status with observedGeneration, records Events, 
   assert.deepEqual(rounds, ['error', 'success']);
 });
 
+test('an outcome that needs no finalizer (observed only) writes status and puts none on', async () => {
+  const { informer, status, finalizers, script, round } = setup();
+  informer.emit('added', hubUser());
+  script.reconcile = () => Promise.resolve({ fields: {}, conditions: settled, finalizer: false });
+  await round();
+  assert.equal(status.writes.length, 1);
+  assert.deepEqual(finalizers.ensured, []);
+});
+
 test('an outcome with requeueAfterMs comes back after that delay as background work', async () => {
   const { informer, queue, clock, script, round, next, rounds } = setup();
   informer.isSynced = true;
