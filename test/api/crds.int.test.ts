@@ -479,12 +479,33 @@ test('kubectl lists the kinds by short name (hubs by name) and by category, with
   assert.match(hubs, /NAME +URL +VERSION +READY +USERS +AGE\n/);
   assert.match(hubs, /\nprinted +http:\/\/hub:8081\/hub\/api +5\.5\.1 +True +42 /);
 
+  await create('HubToken', 'printed', { username: 'heidi' });
+  await patchStatus('HubToken', 'printed', {
+    conditions,
+    tokenId: 'a42',
+    username: 'heidi',
+    secretName: 'printed',
+    issuedAt: t0,
+    expiresAt: '2026-01-02T00:00:00Z',
+    rotateAt: '2026-01-01T18:00:00Z',
+  });
+  const tokens = await kubectl('get', 'ht', '-n', namespace);
+  assert.match(tokens, /NAME +USER +EXPIRES +READY +AGE\n/);
+  assert.match(tokens, /\nprinted +heidi +2026-01-02T00:00:00Z +True /);
+  const wideTokens = await kubectl('get', 'ht', 'printed', '-n', namespace, '-o', 'wide');
+  assert.match(wideTokens, /NAME +USER +EXPIRES +READY +SECRET +ROTATES +AGE\n/);
+  assert.match(
+    wideTokens,
+    /\nprinted +heidi +2026-01-02T00:00:00Z +True +printed +2026-01-01T18:00:00Z /,
+  );
+
   const all = await kubectl('get', category, '-A');
   for (const name of [
     'hub.hubops.io/printed',
     'hubuser.hubops.io/printed',
     'hubgroup.hubops.io/staff',
     'hubserver.hubops.io/status',
+    'hubtoken.hubops.io/printed',
   ]) {
     assert.match(all, new RegExp(`^${namespace} +${name.replaceAll('.', '\\.')} `, 'm'));
   }

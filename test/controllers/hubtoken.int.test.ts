@@ -64,6 +64,50 @@ async function alive(name: string): Promise<string[]> {
   return (await hub.tokens.list(user)).filter((t) => t.note.includes(uid)).map((t) => t.id);
 }
 
+async function metricsText(): Promise<string> {
+  return (await fetch(`http://127.0.0.1:${await operator.metricsPort()}/metrics`)).text();
+}
+
+/** The running operator's token counters: issued (one entry per reason), rotated, revoked. */
+async function tokenCounters(): Promise<Record<string, number>> {
+  const text = await metricsText();
+  const counts: Record<string, number> = {
+    rotated: metricSum(text, 'hubops_tokens_rotated_total'),
+    revoked: metricSum(text, 'hubops_tokens_revoked_total'),
+  };
+  for (const [, reason, value] of text.matchAll(
+    /^hubops_tokens_issued_total\{[^}]*reason="(\w+)"[^}]*\} (\S+)$/gm,
+  ))
+    counts[`issued ${reason}`] = Number(value);
+  return counts;
+}
+
+/**
+ * Waits until the counters have moved from `before` by exactly `expected` (entries left out: not
+ * at all). A counter moves just after the hub call it counts, so a moment of polling; a miss
+ * fails with both sides.
+ */
+async function countersMoved(
+  before: Record<string, number>,
+  expected: Record<string, number>,
+): Promise<void> {
+  let moved: Record<string, number> = {};
+  const check = async (): Promise<boolean> => {
+    const now = await tokenCounters();
+    moved = Object.fromEntries(
+      Object.keys({ ...before, ...now })
+        .map((key): [string, number] => [key, (now[key] ?? 0) - (before[key] ?? 0)])
+        .filter(([, change]) => change !== 0),
+    );
+    return (
+      JSON.stringify(Object.entries(moved).sort()) ===
+      JSON.stringify(Object.entries(expected).sort())
+    );
+  };
+  await until(check, 5_000, 'the token counters').catch(() => undefined);
+  assert.deepEqual(moved, expected, 'token counters moved by');
+}
+
 const readyAt = (id?: string) => (o: CustomObject) =>
   condition(o, 'Ready')?.status === 'True' &&
   o.status?.observedGeneration === o.metadata.generation &&
@@ -83,7 +127,8 @@ after(async () => {
   await hub.close();
 });
 
-test('a token is issued into a Secret that a consumer can use as it is', async () => {
+test('a token is issued into a Secret that a consumer can use as it is, and counted as issued', async () => {
+  const counted = await tokenCounters();
   await r.create('hubtokens', 'grader', { username: user, note: 'grading service' });
   const object = await r.settled('hubtokens', 'grader', readyAt());
   const { secret, token, url } = await secretOf('grader');
@@ -94,30 +139,48 @@ test('a token is issued into a Secret that a consumer can use as it is', async (
   const [listed] = (await hub.tokens.list(user)).filter((t) => t.id === object.status?.['tokenId']);
   assert.match(listed?.note ?? '', new RegExp(`grading service - HubToken ${r.namespace}/grader`));
   assert.deepEqual(await alive('grader'), [object.status?.['tokenId']]);
+  await countersMoved(counted, { 'issued Issued': 1 });
 });
 
-test('a short-lived token is rotated: the new one works, the old one is refused after the grace', async () => {
+test('a short-lived token is rotated: the old one works through the grace period and is refused after it, the new one works', async () => {
   await r.create('hubtokens', 'short', { username: user, expiresInSeconds: 20 });
   const first = await r.settled('hubtokens', 'short', readyAt());
   const old = await secretOf('short');
   const firstId = first.status?.['tokenId'] as string;
   assert.ok(first.status?.['expiresAt'] && first.status['rotateAt']);
-  const metrics = await fetch(`http://127.0.0.1:${await operator.metricsPort()}/metrics`);
-  const before = await metrics.text();
-  const rotated = await r.settled('hubtokens', 'short', readyAt(firstId), 30_000);
-  const fresh = await secretOf('short');
-  assert.notEqual(fresh.token, old.token);
+  const before = await metricsText();
+  const counted = await tokenCounters();
+  // The grace (a tenth of 20 s: 2 s) runs from the Secret write, so watch the Secret itself.
+  let fresh = old;
+  await until(
+    async () => (fresh = await secretOf('short')).token !== old.token,
+    30_000,
+    'the Secret to get the new token',
+  );
+  assert.equal(
+    await whoAmI(old.url, old.token),
+    user,
+    'a consumer that has not re-read the Secret yet still gets through',
+  );
+  const notes = fresh.secret.metadata?.annotations ?? {};
+  assert.equal(notes['hubops.io/previous-token-id'], firstId, 'the Secret records the old token');
+  assert.ok(
+    Date.parse(notes['hubops.io/previous-token-revoke-at'] ?? '') > Date.now(),
+    'and when it will be revoked, still ahead',
+  );
+  const rotated = await r.settled('hubtokens', 'short', readyAt(firstId), 10_000);
   assert.equal(await whoAmI(fresh.url, fresh.token), user);
-  // A tenth of 20 s: the replaced token is revoked 2 s after the rotation, well before it expires.
+  // Revoked at the end of the grace, well before the token would have expired.
   await until(async () => (await whoAmI(old.url, old.token)) === 403, 10_000, 'old token refused');
   assert.equal(await whoAmI(fresh.url, fresh.token), user, 'the new one still works');
   assert.deepEqual(await alive('short'), [rotated.status?.['tokenId']]);
-  const afterText = await (
-    await fetch(`http://127.0.0.1:${await operator.metricsPort()}/metrics`)
-  ).text();
+  await countersMoved(counted, { 'issued Rotated': 1, rotated: 1, revoked: 1 });
+  const afterText = await metricsText();
   const calls = (method: string, route: string) =>
     metricSum(afterText, 'hubops_hub_requests_total', [`method="${method}"`, `route="${route}"`]) -
     metricSum(before, 'hubops_hub_requests_total', [`method="${method}"`, `route="${route}"`]);
+  assert.equal(calls('POST', '/users/{name}/tokens'), 1, 'one issue per rotation');
+  assert.equal(calls('DELETE', '/users/{name}/tokens/{id}'), 1, 'one revoke per rotation');
   console.log(
     `ℹ one rotation cost ${calls('POST', '/users/{name}/tokens')} issue, ${calls('DELETE', '/users/{name}/tokens/{id}')} revoke and ${calls('GET', '/users/{name}/tokens')} list calls; tokens alive after: ${(await alive('short')).length}`,
   );
@@ -127,6 +190,7 @@ test('a short-lived token is rotated: the new one works, the old one is refused 
 
 test('a Secret deleted or edited by hand gets a new token, and the exposed one is revoked', async () => {
   const before = await r.settled('hubtokens', 'grader', readyAt());
+  const counted = await tokenCounters();
   const exposed = await secretOf('grader');
   await core.deleteNamespacedSecret({ name: 'grader', namespace: r.namespace });
   const after = await r.settled(
@@ -161,14 +225,35 @@ test('a Secret deleted or edited by hand gets a new token, and the exposed one i
   assert.equal(await whoAmI(again.url, again.token), user);
   assert.equal(await whoAmI(fresh.url, fresh.token), 403, 'the edited Secret’s token is revoked');
   assert.deepEqual(await alive('grader'), [edited.status?.['tokenId']]);
+  await countersMoved(counted, { 'issued SecretMissing': 1, 'issued SecretEdited': 1, revoked: 2 });
 });
 
-test('a token revoked in the hub by someone else is issued anew', async () => {
+test('a token revoked in the hub by someone else is issued anew, with a Warning Event that says so', async () => {
   const before = await r.settled('hubtokens', 'grader', readyAt());
-  await hub.tokens.revoke(user, before.status?.['tokenId'] as string);
-  await r.settled('hubtokens', 'grader', readyAt(before.status?.['tokenId'] as string));
+  const counted = await tokenCounters();
+  const revokedId = before.status?.['tokenId'] as string;
+  await hub.tokens.revoke(user, revokedId);
+  const after = await r.settled('hubtokens', 'grader', readyAt(revokedId));
   const fresh = await secretOf('grader');
   assert.equal(await whoAmI(fresh.url, fresh.token), user);
+  const newId = after.status?.['tokenId'] as string;
+  let event: k8s.CoreV1Event | undefined;
+  await until(
+    async () =>
+      (event = (await core.listNamespacedEvent({ namespace: r.namespace })).items.find(
+        (e) =>
+          e.reason === 'TokenRevokedInHub' &&
+          e.involvedObject.name === 'grader' &&
+          (e.message ?? '').includes(newId),
+      )) !== undefined,
+    10_000,
+    'the TokenRevokedInHub Event',
+  );
+  assert.equal(event?.type, 'Warning', 'someone else did it: a Warning');
+  assert.match(event?.message ?? '', /revoked in the hub by someone else/);
+  assert.match(event?.message ?? '', new RegExp(`replaces ${revokedId}`));
+  // The hub revoked it already: nothing left for the operator to revoke.
+  await countersMoved(counted, { 'issued RevokedInHub': 1 });
 });
 
 test('a restart with nothing due issues nothing, and a token left by a crash is revoked', async () => {
@@ -188,14 +273,12 @@ test('a restart with nothing due issues nothing, and a token left by a crash is 
   );
   const now = await r.settled('hubtokens', 'grader', readyAt());
   assert.equal(now.status?.['tokenId'], before.status?.['tokenId'], 'nothing was due: same token');
-  const text = await (
-    await fetch(`http://127.0.0.1:${await operator.metricsPort()}/metrics`)
-  ).text();
-  assert.equal(metricSum(text, 'hubops_tokens_issued_total'), 0);
+  // A fresh process: its counters count from zero. It issued nothing and revoked the orphan only.
+  await countersMoved({}, { revoked: 1 });
   assert.deepEqual(await alive('grader'), [before.status?.['tokenId']]);
 });
 
-test('refusals: another namespace’s user, scopes the user lacks, a Secret that is not ours', async () => {
+test('refusals: another namespace’s user, scopes the user lacks (in the hub’s words), a Secret that is not ours', async () => {
   const issuedBefore = (await hub.tokens.list(user)).length;
   await other.create('hubtokens', 'steal', { username: user });
   const stolen = await other.settled(
@@ -211,6 +294,13 @@ test('refusals: another namespace’s user, scopes the user lacks, a Secret that
     (o) => condition(o, 'Ready')?.status === 'False',
   );
   assert.equal(condition(greedy, 'Ready')?.reason, 'ScopesRefused');
+  // JupyterHub 4.1 to 6.1 word it alike; the operator passes it on without the HTTP noise.
+  assert.match(
+    condition(greedy, 'Ready')?.message ?? '',
+    new RegExp(
+      `^the hub refused to issue the token: Not assigning requested scopes \\S*admin:users\\S* not held by User ${user}$`,
+    ),
+  );
   await core.createNamespacedSecret({
     namespace: r.namespace,
     body: { metadata: { name: 'someone-elses' }, stringData: { token: 'theirs' } },
@@ -232,6 +322,23 @@ test('refusals: another namespace’s user, scopes the user lacks, a Secret that
     'no token issued for any of them',
   );
   assert.equal(await secretOf('steal', other.namespace).catch(() => undefined), undefined);
+});
+
+test('refused scopes are not asked for again: no token request reaches the hub for a few seconds after the refusal', async () => {
+  await r.settled(
+    'hubtokens',
+    'too-much',
+    (o) => condition(o, 'Ready')?.reason === 'ScopesRefused',
+  );
+  const tokenPosts = async (): Promise<number> =>
+    metricSum(await metricsText(), 'hubops_hub_requests_total', [
+      'method="POST"',
+      'route="/users/{name}/tokens"',
+    ]);
+  const posts = await tokenPosts();
+  // Longer than RESYNC_SECONDS (3 s): every HubToken is visited at least once meanwhile.
+  await new Promise((resolve) => setTimeout(resolve, 4_000));
+  assert.equal(await tokenPosts(), posts, 'token requests to the hub since the refusal');
 });
 
 test('a paused HubToken issues and revokes nothing, also when it is deleted', async () => {
@@ -268,9 +375,11 @@ test('a paused HubToken issues and revokes nothing, also when it is deleted', as
 
 test('deleting a HubToken revokes its tokens and removes its Secret', async () => {
   const { token, url } = await secretOf('grader');
+  const counted = await tokenCounters();
   await r.delete('hubtokens', 'grader');
   await r.gone('hubtokens', 'grader');
   assert.equal(await whoAmI(url, token), 403);
+  await countersMoved(counted, { revoked: 1 });
   assert.deepEqual(
     (await hub.tokens.list(user)).filter((t) => t.note.includes(`${r.namespace}/grader`)),
     [],

@@ -1,13 +1,15 @@
 // GitOps health of hubops resources, judged on real objects the operator wrote: Argo CD's check
 // (deploy/argocd/health.lua, run by Debian's Lua 5.1 as Argo's gopher-lua would run it, with
 // `obj` set) and kstatus (sigs.k8s.io/cli-utils, what Flux's health checks use), for a resource
-// Ready, one refused, one waiting for its user, one paused and one the operator never saw.
+// Ready, one refused, one waiting for its user, one paused and one the operator never saw; and
+// what `kubectl describe` shows of each kind.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import * as k8s from '@kubernetes/client-node';
 import { parse } from 'yaml';
 import { reasons } from '../../src/controllers/runtime/reasons.ts';
 import { ensureCrds, freshNamespace, kubeConfig, until } from '../support/kube.ts';
@@ -198,4 +200,124 @@ test('kubectl describe of a refused resource reads well: spec, conditions with t
   ])
     assert.match(described, expected);
   assert.doesNotMatch(described, /Managed Fields|f:status|last-applied-configuration/);
+});
+
+/** `kubectl describe` of one object in the watched namespace, as a person would run it. */
+function describe(kind: string, name: string): string {
+  return execFileSync('kubectl', ['describe', kind, '-n', watched.namespace, name], {
+    encoding: 'utf8',
+    env: { ...process.env, KUBECONFIG: env.kubeconfig },
+  });
+}
+
+test('kubectl describe of a HubGroup, a HubServer, a Hub and a HubToken reads well: conditions with their reasons, the facts, the Events, and no token anywhere', async () => {
+  const core = kc.makeApiClient(k8s.CoreV1Api);
+  const hub2Url = env.hub2ApiUrl ?? '';
+  const hub2Token = env.hub2ApiToken ?? '';
+  assert.ok(hub2Url && hub2Token, 'the test environment has a second hub');
+  await core.createNamespacedSecret({
+    namespace: watched.namespace,
+    body: { metadata: { name: n('second-token') }, stringData: { token: hub2Token } },
+  });
+  await watched.create('hubs', n('second'), {
+    url: hub2Url,
+    tokenSecretRef: { name: n('second-token') },
+  });
+  await watched.create('hubgroups', n('group'), { members: [n('ready')] });
+  await watched.create('hubtokens', n('token'), { username: n('ready'), note: 'describe' });
+  const ready = (o: CustomObject): boolean => condition(o, 'Ready')?.status === 'True';
+  await watched.settled(
+    'hubs',
+    n('second'),
+    (o) => ready(o) && typeof o.status?.['users'] === 'number',
+    30_000,
+  );
+  await watched.settled('hubgroups', n('group'), ready);
+  await watched.settled('hubtokens', n('token'), ready);
+  const secret = await core.readNamespacedSecret({
+    namespace: watched.namespace,
+    name: n('token'),
+  });
+  const issued = Buffer.from(secret.data?.['token'] ?? '', 'base64').toString('utf8');
+  assert.ok(issued.length > 10, 'the HubToken wrote its token');
+  const tokenId = (await watched.get('hubtokens', n('token')))?.status?.['tokenId'] as string;
+  const expected: [kind: string, name: string, lines: RegExp[]][] = [
+    [
+      'hubgroup',
+      n('group'),
+      [
+        /^ {4}Reason: +Created$/m,
+        new RegExp(`^ {4}Message: +hub group ${n('group')} has 1 members as declared$`, 'm'),
+        /^ {2}Members Pending: +0$/m,
+        new RegExp(
+          `^ {2}Normal +Created +\\S+ +hubops\\.io/operator +created hub group ${n('group')} with ${n('ready')}$`,
+          'm',
+        ),
+      ],
+    ],
+    [
+      'hubserver',
+      n('waiting'),
+      [
+        /^ {4}Reason: +UserMissing$/m,
+        /^ {4}Status: +False$/m,
+        new RegExp(`^ {4}Message: +hub user ${n('nobody')} does not exist; waiting for it$`, 'm'),
+        /^ {2}Phase: +Pending$/m,
+      ],
+    ],
+    [
+      'hub',
+      n('second'),
+      [
+        /^ {4}Reason: +Connected$/m,
+        new RegExp(
+          `^ {4}Message: +JupyterHub ${env.hubVersion.replaceAll('.', '\\.')} accepts the token$`,
+          'm',
+        ),
+        /^ {2}Token Owner: +service hubops$/m,
+        new RegExp(`^ {2}Version: +${env.hubVersion.replaceAll('.', '\\.')}$`, 'm'),
+        /^ {2}Normal +Serving +/m,
+      ],
+    ],
+    [
+      'hubtoken',
+      n('token'),
+      [
+        /^ {4}Reason: +Issued$/m,
+        new RegExp(`^ {4}Message: +Secret ${n('token')} holds token ${tokenId}$`, 'm'),
+        new RegExp(`^ {2}Token Id: +${tokenId}$`, 'm'),
+        /^ {2}Issued At: +\d{4}-/m,
+        new RegExp(
+          `^ {2}Normal +TokenIssued +\\S+ +hubops\\.io/operator +issued the first token: ${tokenId} in Secret ${n('token')}$`,
+          'm',
+        ),
+      ],
+    ],
+  ];
+  for (const [kind, name, lines] of expected) {
+    let described = '';
+    // Events are written after the status: give them a moment to show.
+    await until(
+      () => {
+        described = describe(kind, name);
+        return lines.every((line) => line.test(described));
+      },
+      10_000,
+      `kubectl describe ${kind}`,
+    ).catch(() => undefined);
+    for (const line of lines) assert.match(described, line, `${kind}:\n${described}`);
+    assert.match(described, /^ {4}Type: +Ready$/m, kind);
+    assert.match(described, /^ {4}Type: +Synced$/m, kind);
+    assert.ok(described.split('\n').length <= 75, `${kind}: short enough to read:\n${described}`);
+    assert.doesNotMatch(described, /Managed Fields|f:status|last-applied-configuration/, kind);
+    for (const [what, value] of [
+      ['the issued token', issued],
+      ['the second hub’s token', hub2Token],
+      ['the operator’s hub token', env.hubApiToken],
+    ] as const)
+      assert.ok(!described.includes(value), `${what} is in kubectl describe ${kind}`);
+  }
+  // Deleting revokes the token in the hub rather than leaving it to the shared test hub.
+  await watched.delete('hubtokens', n('token'));
+  await watched.gone('hubtokens', n('token'));
 });

@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { imageRecipe } from '../../hack/image/recipe.ts';
+import { metricSum } from '../support/resources.ts';
 
 const envFile = process.env['E2E_ENV_FILE'];
 if (!envFile) throw new Error('run through `make e2e`: E2E_ENV_FILE names the node it starts');
@@ -101,16 +102,23 @@ async function hub(path: string, init: RequestInit = {}): Promise<Response> {
     headers: { Authorization: `token ${env['HUB_API_TOKEN']}`, ...(init.headers ?? {}) },
   });
 }
-async function hubUserNames(): Promise<string[]> {
-  const names: string[] = [];
+interface HubUserModel {
+  name: string;
+  created: string;
+}
+async function hubUsers(): Promise<HubUserModel[]> {
+  const users: HubUserModel[] = [];
   for (let offset = 0; ; offset += 200) {
     const response = await hub(`/users?limit=200&offset=${offset}`, {
       headers: { Accept: 'application/jupyterhub-pagination+json' },
     });
-    const page = (await response.json()) as { items: { name: string }[] };
-    names.push(...page.items.map((user) => user.name));
-    if (page.items.length < 200) return names;
+    const page = (await response.json()) as { items: HubUserModel[] };
+    users.push(...page.items);
+    if (page.items.length < 200) return users;
   }
+}
+async function hubUserNames(): Promise<string[]> {
+  return (await hubUsers()).map((user) => user.name);
 }
 /** Each HubUser, HubGroup and HubServer of NS that is not Ready, with its condition, for a failure. */
 function notReady(ns: string): string {
@@ -214,7 +222,7 @@ test('the chart installs with its defaults and a z2jh token Secret, and the pod 
   assert.equal(leaseHolder(), (pod as Pod).metadata.name, 'the only pod leads');
 });
 
-test('the running image is the Dockerfile runtime stage: entrypoint, command, user, working directory and environment', () => {
+test('the running image is the Dockerfile runtime stage: entrypoint, command, user, working directory, environment and files', () => {
   const recipe = imageRecipe(readFileSync(join(root, 'Dockerfile'), 'utf8'));
   const [pod] = readyPods();
   const inside = JSON.parse(
@@ -234,7 +242,12 @@ test('the running image is the Dockerfile runtime stage: entrypoint, command, us
        try { fs.writeFileSync('/app/probe', 'x'); } catch (e) { rootWrite = e.code; }
        let tmpWrite = 'written';
        try { fs.writeFileSync('/tmp/probe', 'x'); fs.rmSync('/tmp/probe'); } catch (e) { tmpWrite = e.code; }
-       console.log(JSON.stringify({ one, environ, status, cwd: fs.readlinkSync('/proc/1/cwd'), uid: process.getuid(), gid: process.getgid(), rootWrite, tmpWrite }));`,
+       const onPath = (process.env.PATH || '').split(':').map((dir) => dir + '/hubops').filter((file) => fs.existsSync(file));
+       const command = onPath.map((file) => ({ file, mode: (fs.statSync(file).mode & 0o777).toString(8), first: fs.readFileSync(file, 'utf8').split('\\n')[0] }));
+       const app = fs.readdirSync('/app').sort();
+       const dist = fs.readdirSync('/app/dist').sort();
+       const pkg = fs.readFileSync('/app/package.json', 'utf8');
+       console.log(JSON.stringify({ one, environ, status, cwd: fs.readlinkSync('/proc/1/cwd'), uid: process.getuid(), gid: process.getgid(), rootWrite, tmpWrite, command, app, dist, pkg }));`,
     ),
   ) as {
     one: string[];
@@ -245,6 +258,10 @@ test('the running image is the Dockerfile runtime stage: entrypoint, command, us
     gid: number;
     rootWrite: string;
     tmpWrite: string;
+    command: { file: string; mode: string; first: string }[];
+    app: string[];
+    dist: string[];
+    pkg: string;
   };
   assert.deepEqual(
     inside.one,
@@ -261,6 +278,33 @@ test('the running image is the Dockerfile runtime stage: entrypoint, command, us
   assert.equal(inside.status['CapEff'], '0000000000000000', 'no capabilities');
   assert.equal(inside.status['NoNewPrivs'], '1');
   assert.equal(inside.status['Seccomp'], '2', 'a seccomp filter (RuntimeDefault)');
+  // The files: the command line on PATH as the Dockerfile puts it, the bundle, the package.json
+  // that makes it an ES module, and no node_modules (the bundle carries its dependencies).
+  assert.deepEqual(
+    inside.command,
+    [{ file: '/usr/local/bin/hubops', mode: '755', first: '#!/nodejs/bin/node' }],
+    'one hubops on PATH, executable, run by the image’s node',
+  );
+  assert.deepEqual(inside.app, ['dist', 'package.json']);
+  assert.ok(
+    inside.dist.includes('main.js') && inside.dist.includes('hubops.mjs'),
+    inside.dist.join(),
+  );
+  assert.equal(
+    inside.pkg,
+    readFileSync(join(root, 'package.json'), 'utf8'),
+    "the checkout's package.json",
+  );
+  const usage = kubectl(
+    'exec',
+    '-n',
+    namespace,
+    (pod as Pod).metadata.name,
+    '--',
+    'hubops',
+    '--help',
+  );
+  assert.match(usage, /^Usage: hubops <command>/, 'the command runs by its name alone');
   const node = JSON.parse(
     kubectl('get', 'pod', '-n', namespace, (pod as Pod).metadata.name, '-o', 'json'),
   ) as {
@@ -358,8 +402,16 @@ spec:
   kubectl('delete', 'hub', '-n', course, 'course-hub');
 });
 
-test('the pod killed mid-sync is replaced by the Deployment, which converges with no duplicate', async () => {
+test('the pod killed mid-sync is replaced by the Deployment, which converges with each hub user created once', async () => {
   const users = Array.from({ length: 150 }, (_, i) => `e2e-${String(i).padStart(3, '0')}`);
+  // The hub stamps a user at creation: a user deleted and created again gets a later stamp, so
+  // the first stamp seen of each, kept while the pods change hands, tells any re-creation.
+  const firstSeen = new Map<string, string>();
+  const watchHub = async (): Promise<void> => {
+    for (const user of await hubUsers())
+      if (user.name.startsWith('e2e-') && !firstSeen.has(user.name))
+        firstSeen.set(user.name, user.created);
+  };
   apply(
     users
       .map(
@@ -372,9 +424,10 @@ spec: {}
       .join('---\n'),
   );
   const [victim] = readyPods();
-  await until('the sync under way', 30, async () =>
-    (await hubUserNames()).some((n) => n.startsWith('e2e-')),
-  );
+  await until('the sync under way', 30, async () => {
+    await watchHub();
+    return firstSeen.size > 0;
+  });
   const started = Date.now();
   kubectl(
     'delete',
@@ -386,37 +439,60 @@ spec: {}
     '--force',
     '--wait=false',
   );
-  await until('a new Ready pod', 120, () =>
-    readyPods().some((pod) => pod.metadata.name !== (victim as Pod).metadata.name),
-  );
-  await until('every HubUser Ready', 180, () => allReady('hubusers', course)).catch(
-    (err: unknown) => {
-      throw new Error(
-        `${(err as Error).message}; not Ready: ${notReady(course)}; lease held by ${leaseHolder()}; pods: ${podsOfRelease()
-          .map((pod) => `${pod.metadata.name} ${pod.status.phase ?? ''}`)
-          .join(', ')}; the new pod's warnings: ${operatorWarnings()}`,
-      );
-    },
-  );
+  await watchHub();
+  const beforeKill = firstSeen.size;
+  const [replacement] = await until('a new Ready pod', 120, async () => {
+    await watchHub();
+    const fresh = readyPods().filter((pod) => pod.metadata.name !== (victim as Pod).metadata.name);
+    return fresh.length > 0 ? fresh : undefined;
+  });
+  await until('every HubUser Ready', 180, async () => {
+    await watchHub();
+    return allReady('hubusers', course);
+  }).catch((err: unknown) => {
+    throw new Error(
+      `${(err as Error).message}; not Ready: ${notReady(course)}; lease held by ${leaseHolder()}; pods: ${podsOfRelease()
+        .map((pod) => `${pod.metadata.name} ${pod.status.phase ?? ''}`)
+        .join(', ')}; the new pod's warnings: ${operatorWarnings()}`,
+    );
+  });
   figures.push(
-    `killed mid-sync to all ${users.length + 3} HubUsers Ready: ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    `killed mid-sync (${beforeKill} of ${users.length} users in the hub) to all ${users.length + 3} HubUsers Ready: ${((Date.now() - started) / 1000).toFixed(1)} s`,
   );
-  const names = await hubUserNames();
-  for (const name of users) assert.equal(names.filter((n) => n === name).length, 1, name);
-  const events = kubectlJson<Listed<{ reason: string; involvedObject: { name: string } }>>(
+  const final = await hubUsers();
+  const created = new Map(final.map((user) => [user.name, user.created]));
+  const hubUserObjects = kubectlJson<Listed<Resource & { status?: { username?: string } }>>(
     'get',
-    'events',
+    'hubusers',
     '-n',
     course,
-  ).items.filter(
-    (event) => event.reason === 'Created' && event.involvedObject.name.startsWith('e2e-'),
+  ).items;
+  for (const object of hubUserObjects) {
+    const name = object.status?.username ?? object.metadata.name;
+    assert.ok(created.has(name), `HubUser ${object.metadata.name}: ${name} in the hub`);
+  }
+  assert.deepEqual(
+    final
+      .filter((user) => user.name.startsWith('e2e-'))
+      .map((user) => user.name)
+      .sort(),
+    users,
+    'one hub user per HubUser, none more',
   );
-  const perObject = new Map<string, number>();
-  for (const event of events)
-    perObject.set(event.involvedObject.name, (perObject.get(event.involvedObject.name) ?? 0) + 1);
-  assert.ok(
-    [...perObject.values()].every((count) => count === 1),
-    'each user created once',
+  for (const [name, stamp] of firstSeen) assert.match(stamp, /^\d{4}-\d\d-\d\dT/, name);
+  assert.deepEqual(
+    [...firstSeen].filter(([name, stamp]) => created.get(name) !== stamp),
+    [],
+    'no hub user deleted and created again',
+  );
+  const text = await (
+    await fetch(`http://${(replacement as Pod).status.podIP}:8080/metrics`)
+  ).text();
+  assert.match(text, /^hubops_hub_requests_total\{/m, 'the new pod counts its hub requests');
+  assert.equal(
+    metricSum(text, 'hubops_hub_requests_total', ['method="DELETE"', 'route="/users/{name}"']),
+    0,
+    'the new pod deleted no hub user',
   );
 });
 

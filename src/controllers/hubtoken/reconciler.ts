@@ -29,7 +29,14 @@ import type { HubUserLookup } from '../runtime/hub-kind.ts';
 import type { HubUnit } from '../runtime/hub-unit.ts';
 import type { Outcome, ReconcileContext, Reconciler } from '../runtime/reconciler.ts';
 import { unchangedFields } from '../runtime/status-report.ts';
-import { issuedEvent, scopesRefused, secretConflict, tokenReady, userMissing } from './status.ts';
+import {
+  issuedEvent,
+  scopesRefused,
+  secretConflict,
+  standingRefusal,
+  tokenReady,
+  userMissing,
+} from './status.ts';
 import { secretStateOf, tokenSecret, urlOf, valueOf, type WrittenToken } from './token-secret.ts';
 import { fingerprintOf, markerOf, requestOf } from './token-request.ts';
 
@@ -117,6 +124,9 @@ export class HubTokenReconciler implements Reconciler<HubToken> {
     let previous = state.kind === 'held' ? state.previous : undefined;
     let written = secret;
     if (plan.issue) {
+      const standing = standingRefusal(object);
+      if (standing !== undefined)
+        return refused(object, fields, { reason: 'ScopesRefused', message: standing });
       let issued;
       try {
         issued = await unit.hub.tokens.issue(username, requestOf(object), { priority });
