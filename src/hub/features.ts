@@ -11,10 +11,14 @@ export interface HubFeatures {
   /** Stopping a server with a pending spawn cancels it instead of answering 400 (5.1). */
   readonly stopCancelsSpawn: boolean;
   /**
-   * The 6.0 server API: start body `{user_options, display_name}`, `display_name`, GET/PUT/PATCH
-   * on a server, and the strict server-name rule.
+   * The 6.0 server API: start body `{user_options, display_name}`, `display_name`, GET on a
+   * server, and the strict server-name rule.
    */
   readonly serverApiV6: boolean;
+  /** Granting and revoking access to one server for a user or group: `/shares` (5.0). */
+  readonly shares: boolean;
+  /** Stopped named-server records: PUT creates one, PATCH edits a stopped one (6.0). */
+  readonly serverRecords: boolean;
   /** Granting or changing `admin` needs an admin token (4.1.6 and 5.1+: CVE-2024-41942). */
   readonly adminNeedsAdmin: boolean;
 }
@@ -40,6 +44,8 @@ export function featuresOf(version: Version): HubFeatures {
     sortUsers: atLeast(version, 5),
     stopCancelsSpawn: atLeast(version, 5, 1),
     serverApiV6: atLeast(version, 6),
+    shares: atLeast(version, 5),
+    serverRecords: atLeast(version, 6),
     adminNeedsAdmin: version[0] === 4 ? atLeast(version, 4, 1, 6) : atLeast(version, 5, 1),
   };
 }

@@ -1,7 +1,7 @@
 /**
- * One JupyterHub as the rest of the operator sees it: its users, groups, servers and tokens, its
- * version and features, and its health, all sharing one client and so one request budget.
- * Build one per hub and pass it in; nothing here is a module-level singleton.
+ * One JupyterHub as the rest of the operator sees it: its users, groups, servers, shares and
+ * tokens, its version and features, and its health, all sharing one client and so one request
+ * budget. Build one per hub and pass it in; nothing here is a module-level singleton.
  */
 import { z } from 'zod';
 import { HubClient, type HubClientOptions } from './client.ts';
@@ -10,6 +10,7 @@ import { featuresOf, parseVersion, type HubFeatures } from './features.ts';
 import { GroupsApi } from './groups.ts';
 import { infoSchema, versionSchema, type HubInfo } from './models.ts';
 import { ServersApi } from './servers.ts';
+import { SharesApi } from './shares.ts';
 import { TokensApi } from './tokens.ts';
 import { UsersApi, type UsersOptions } from './users.ts';
 
@@ -37,6 +38,7 @@ export class Hub {
   readonly users: UsersApi;
   readonly groups: GroupsApi;
   readonly servers: ServersApi;
+  readonly shares: SharesApi;
   readonly tokens: TokensApi;
   #version: Promise<string> | undefined;
 
@@ -46,6 +48,7 @@ export class Hub {
     this.servers = new ServersApi(this.client, features, () => this.users);
     this.users = new UsersApi(this.client, this.servers, options.clock, options.users);
     this.groups = new GroupsApi(this.client, features);
+    this.shares = new SharesApi(this.client, features, () => this.version());
     this.tokens = new TokensApi(this.client);
   }
 

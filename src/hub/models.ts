@@ -43,6 +43,38 @@ export const groupSchema = z.object({
 });
 export type HubGroup = z.output<typeof groupSchema>;
 
+/** Who a share is for: one user or one group. */
+export type ShareTarget = { readonly user: string } | { readonly group: string };
+
+/** One share (5.0+): the access a user or group holds to one server of another user. */
+export interface HubShare {
+  readonly owner: string;
+  /** "" for the default server. */
+  readonly server: string;
+  readonly target: ShareTarget;
+  /** In the hub's form (each filtered to `!server=owner/server`), sorted. */
+  readonly scopes: readonly string[];
+}
+
+const named = z.object({ name: z.string() });
+
+export const shareSchema = z
+  .object({
+    server: z.object({ name: z.string(), user: named }),
+    user: named.nullish(),
+    group: named.nullish(),
+    scopes: z.array(z.string()),
+  })
+  .refine((share) => Boolean(share.user) !== Boolean(share.group), {
+    message: 'a share is for exactly one user or one group',
+  })
+  .transform((share): HubShare => ({
+    owner: share.server.user.name,
+    server: share.server.name,
+    target: share.user ? { user: share.user.name } : { group: share.group?.name ?? '' },
+    scopes: [...share.scopes].sort(),
+  }));
+
 export const versionSchema = z.object({ version: z.string() });
 
 export const infoSchema = z.object({

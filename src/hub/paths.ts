@@ -1,5 +1,5 @@
 /**
- * API paths for users, groups and servers, each name percent-encoded as one path segment
+ * API paths for users, groups, servers and shares, each name percent-encoded as one path segment
  * (usernames may hold `@`, `.`, `+`; old hubs allow almost anything in a server name).
  */
 
@@ -20,3 +20,10 @@ export function serverPath(user: string, server: string): string {
 export function serverRoute(server: string): string {
   return server === '' ? '/users/{name}/server' : '/users/{name}/servers/{server}';
 }
+
+/** Every share of one owner's servers. */
+export const ownerSharesPath = (owner: string): string => `/shares/${segment(owner)}`;
+
+/** The shares of one server; the default server ("") ends in a slash: `/shares/alice/`. */
+export const serverSharesPath = (owner: string, server: string): string =>
+  `${ownerSharesPath(owner)}/${segment(server)}`;

@@ -1,13 +1,14 @@
 /**
  * Servers, default ("") and named: start with user options, stop (optionally removing a named
- * server), read state, follow a spawn's progress. The request shape differs by version: up to
- * 5.x the whole start body is the user options; 6.0 takes `{user_options, display_name}`.
+ * server), read state, follow a spawn's progress, and on 6.0+ create or edit a stopped server's
+ * record. The request shape differs by version: up to 5.x the whole start body is the user
+ * options; 6.0 takes `{user_options, display_name}`.
  */
 import type { HubFeatures } from './features.ts';
 import type { HubClient } from './client.ts';
 import { callOptions, type CallOptions } from './request.ts';
 import { HubError, nullIfNotFound } from './errors.ts';
-import type { HubServer, HubUser, ProgressEvent } from './models.ts';
+import { serverSchema, type HubServer, type HubUser, type ProgressEvent } from './models.ts';
 import { serverNameProblem } from './names.ts';
 import { isFinal, parseEventStream } from './progress.ts';
 import { serverPath, serverRoute } from './paths.ts';
@@ -29,6 +30,15 @@ export type StartOutcome = 'ready' | 'pending' | 'running';
 
 /** `stopped`: gone or never running. `stopping`: the hub is still stopping it. */
 export type StopOutcome = 'stopped' | 'stopping';
+
+/** What a server's record holds besides its name (JupyterHub 6.0+). */
+export interface ServerRecord {
+  readonly displayName?: string;
+  readonly userOptions?: Record<string, unknown>;
+}
+
+/** `created`: by this call. `exists`: the hub had a record of that name already. */
+export type CreateOutcome = 'created' | 'exists';
 
 export class ServersApi {
   readonly #client: HubClient;
@@ -136,6 +146,89 @@ export class ServersApi {
   }
 
   /**
+   * Creates a named server's record without starting it (JupyterHub 6.0+; HUB_UNSUPPORTED before,
+   * without a request). `exists` when the hub has a record of that name, whatever it holds
+   * (`updateRecord` changes that), and for the default server, which always has one. HUB_INVALID
+   * for a name, or a limit of named servers, the hub refuses; HUB_NOT_FOUND for a missing user.
+   * Retried like any PUT: a resent create finds its own record and says `exists`.
+   */
+  async createStopped(
+    user: string,
+    server: string,
+    record: ServerRecord = {},
+    options: CallOptions = {},
+  ): Promise<CreateOutcome> {
+    const route = `PUT ${serverRoute(server)}`;
+    await this.#recordsSupported(route);
+    const problem = serverNameProblem(server, true);
+    if (problem)
+      throw new HubError(
+        'HUB_INVALID',
+        `${route}: not sent: ${JSON.stringify(server)}: ${problem}`,
+      );
+    try {
+      await this.#client.send({
+        method: 'PUT',
+        route: serverRoute(server),
+        path: serverPath(user, server),
+        ...recordBody(record),
+        ...callOptions(options),
+      });
+      return 'created';
+    } catch (err) {
+      if (err instanceof HubError && err.code === 'HUB_CONFLICT') return 'exists';
+      throw err;
+    }
+  }
+
+  /**
+   * Sets the display name and user options of a server that is not running (JupyterHub 6.0+;
+   * HUB_UNSUPPORTED before, without a request) and resolves with the server as the hub now has
+   * it. HUB_PENDING while the server is active: the hub edits stopped servers only, and the
+   * change can go through once the server stops (not HUB_INVALID, which would never be tried
+   * again). HUB_NOT_FOUND for a missing user or record; HUB_INVALID, not sent, with nothing to set.
+   */
+  async updateRecord(
+    user: string,
+    server: string,
+    record: ServerRecord,
+    options: CallOptions = {},
+  ): Promise<HubServer> {
+    const route = `PATCH ${serverRoute(server)}`;
+    await this.#recordsSupported(route);
+    const { body } = recordBody(record);
+    if (body === undefined)
+      throw new HubError('HUB_INVALID', `${route}: not sent: neither a display name nor options`);
+    try {
+      const { data } = await this.#client.json(
+        {
+          method: 'PATCH',
+          route: serverRoute(server),
+          path: serverPath(user, server),
+          body,
+          // Setting the same values twice ends in the same record.
+          idempotent: true,
+          ...callOptions(options),
+        },
+        serverSchema,
+      );
+      return data;
+    } catch (err) {
+      if (err instanceof HubError && err.status === 400 && / is active\b/.test(err.message))
+        throw new HubError('HUB_PENDING', err.message, { status: 400, cause: err });
+      throw err;
+    }
+  }
+
+  async #recordsSupported(route: string): Promise<void> {
+    if (!(await this.#features()).serverRecords)
+      throw new HubError(
+        'HUB_UNSUPPORTED',
+        `${route}: server records need JupyterHub 6.0 or newer`,
+      );
+  }
+
+  /**
    * Follows a spawn until it is ready or failed, yielding each progress event. HUB_NOT_FOUND when
    * the server is not starting (nothing to follow); the stream ends early if the hub closes it.
    */
@@ -160,6 +253,18 @@ export class ServersApi {
       body.destroy();
     }
   }
+}
+
+/**
+ * A record's PUT or PATCH body: only `display_name` and `user_options`, since 6.1.1 answers any
+ * other key of a PATCH with 500; none when there is nothing to say.
+ */
+function recordBody(record: ServerRecord): { body?: unknown } {
+  const body = {
+    ...(record.displayName === undefined ? {} : { display_name: record.displayName }),
+    ...(record.userOptions === undefined ? {} : { user_options: record.userOptions }),
+  };
+  return Object.keys(body).length === 0 ? {} : { body };
 }
 
 /** The start request's body for this hub version; none when there is nothing to say. */

@@ -8,7 +8,7 @@ import { loadTestenv } from '../support/testenv.ts';
 import { realHub, uniqueName } from '../support/real-hub.ts';
 
 const env = loadTestenv();
-const { hub } = realHub(env);
+const { hub, count, reset } = realHub(env);
 const v6 = env.hubVersion.startsWith('6.');
 const user = uniqueName('spawner');
 
@@ -128,5 +128,106 @@ test('reads after a storm of starts give each user its ready server, and the hub
     assert.ok(!listed.includes(user), 'a user without a running server is not: the hub filters');
   } finally {
     await Promise.all(many.map((name) => hub.users.delete(name)));
+  }
+});
+
+/** A stopped named server's record: created stopped on 6.x; started and stopped before 6.0. */
+async function stoppedRecord(server: string): Promise<void> {
+  if (v6) assert.equal(await hub.servers.createStopped(user, server), 'created');
+  else {
+    await hub.servers.start(user, server);
+    assert.equal(await hub.servers.stop(user, server), 'stopped');
+  }
+}
+
+test('a stopped named server shows in a user read with stopped servers, but not in a plain read or the user list', async () => {
+  await stoppedRecord('kept');
+  try {
+    assert.equal((await hub.servers.get(user, 'kept'))?.stopped, true);
+    assert.equal((await hub.users.get(user))?.servers?.['kept'], undefined);
+    assert.equal((await hub.users.list()).get(user)?.servers?.['kept'], undefined);
+  } finally {
+    await hub.servers.stop(user, 'kept', { remove: true });
+  }
+});
+
+test('creates a stopped server record with its display name and options, once', async () => {
+  reset();
+  const outcome = await hub.servers
+    .createStopped(user, 'rec', { displayName: 'Record', userOptions: { image: 'scipy' } })
+    .catch((e: unknown) => e);
+  if (!v6) {
+    assert.equal(code(outcome), 'HUB_UNSUPPORTED');
+    assert.equal(count('PUT', '/users/{name}/servers/{server}'), 0, 'not sent');
+    return;
+  }
+  assert.equal(outcome, 'created');
+  try {
+    const server = await hub.servers.get(user, 'rec');
+    assert.deepEqual(
+      [server?.stopped, server?.display_name, server?.user_options],
+      [true, 'Record', { image: 'scipy' }],
+    );
+    assert.equal(await hub.servers.createStopped(user, 'rec'), 'exists');
+    assert.equal(await hub.servers.createStopped(user, ''), 'exists', 'the default always is');
+    const bad = await hub.servers.createStopped(user, 'Bad.Name').catch((e: unknown) => e);
+    assert.match(String(bad), /not sent/);
+    const ghost = uniqueName('ghost');
+    assert.equal(
+      code(await hub.servers.createStopped(ghost, 'rec').catch((e: unknown) => e)),
+      'HUB_NOT_FOUND',
+    );
+  } finally {
+    await hub.servers.stop(user, 'rec', { remove: true });
+  }
+});
+
+test('edits a stopped record, and answers HUB_PENDING while the server is active', async () => {
+  reset();
+  if (!v6) {
+    const outcome = await hub.servers
+      .updateRecord(user, 'rec', { displayName: 'x' })
+      .catch((e: unknown) => e);
+    assert.equal(code(outcome), 'HUB_UNSUPPORTED');
+    assert.equal(count('PATCH', '/users/{name}/servers/{server}'), 0, 'not sent');
+    return;
+  }
+  await stoppedRecord('edit');
+  try {
+    const edited = await hub.servers.updateRecord(user, 'edit', {
+      displayName: 'Edited',
+      userOptions: { cpu: 2 },
+    });
+    assert.deepEqual([edited.display_name, edited.user_options], ['Edited', { cpu: 2 }]);
+    const optionsOnly = await hub.servers.updateRecord(user, 'edit', { userOptions: {} });
+    assert.deepEqual([optionsOnly.display_name, optionsOnly.user_options], ['Edited', {}]);
+    assert.equal(await hub.servers.start(user, 'edit'), 'ready');
+    const active = await hub.servers
+      .updateRecord(user, 'edit', { displayName: 'Busy' })
+      .catch((e: unknown) => e);
+    assert.equal(code(active), 'HUB_PENDING');
+    assert.match(String(active), /is active/);
+    await hub.servers.stop(user, 'edit');
+    assert.equal(
+      (await hub.servers.updateRecord(user, 'edit', { displayName: 'Done' })).display_name,
+      'Done',
+    );
+    const missing = await hub.servers
+      .updateRecord(user, 'nope', { displayName: 'x' })
+      .catch((e: unknown) => e);
+    assert.equal(code(missing), 'HUB_NOT_FOUND');
+    // Why the client sends no other key: 6.1.1 answers one it does not know with 500.
+    const unknownKey = await hub.client
+      .send({
+        method: 'PATCH',
+        route: 'raw',
+        path: `/users/${user}/servers/edit`,
+        body: { shape: 'round' },
+        maxAttempts: 1,
+      })
+      .catch((e: unknown) => e);
+    assert.equal(unknownKey instanceof HubError ? unknownKey.status : unknownKey, 500);
+  } finally {
+    await hub.servers.stop(user, 'edit', { remove: true });
   }
 });
