@@ -83,3 +83,10 @@ c.JupyterHub.load_roles = [
     },
     {"name": "admin", "services": [service]},
 ]
+
+# A test that needs a hub set up unlike the shared ones (test/support/private-hub.ts) names one more
+# file to run last, so it can change or extend anything above; the shared hubs never set it.
+extra_config = os.environ.get("HUBOPS_HUB_EXTRA_CONFIG")
+if extra_config:
+    with open(extra_config) as extra_file:
+        exec(compile(extra_file.read(), extra_config, "exec"), {"c": c, "__file__": extra_config})
