@@ -18,12 +18,16 @@ import type { Resource } from './meta.ts';
 /**
  * The desired hub user. `username` unset means metadata.name; `deletionPolicy` unset means
  * Delete for a hub user the operator created and Retain for one it adopted; `hubRef` unset means
- * the hub of the operator's settings (hub-ref.ts); `managementPolicy: Observe` makes the resource
+ * the hub of the operator's settings (hub-ref.ts). A hub user deleted outside hubops (the idle
+ * culler) is created again, or with `whenDeletedInHub: Respect` left deleted until the spec
+ * changes. `managementPolicy: Observe` makes the resource
  * report the hub user without ever writing to it. Unknown fields are dropped.
  */
 export const hubUserSpecSchema = z.object({
   username: usernameSchema.optional(),
   admin: z.boolean().default(false),
+  /** Unset means Recreate. */
+  whenDeletedInHub: z.enum(['Recreate', 'Respect']).optional(),
   deletionPolicy: deletionPolicySchema.optional(),
   managementPolicy: managementPolicySchema.optional(),
   hubRef: hubRefSchema.optional(),

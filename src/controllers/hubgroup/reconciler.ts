@@ -40,6 +40,8 @@ export interface MemberSource {
   inNamespace(namespace: string): readonly HubUser[];
   /** Whether a HubUser of `namespace` declares `username` in hub `hubKey` (so will create it). */
   manages(hubKey: string, namespace: string, username: string): boolean;
+  /** Whether a HubUser of `namespace` leaves `username` deleted in hub `hubKey`. */
+  deletedInHub(hubKey: string, namespace: string, username: string): boolean;
 }
 
 export interface HubGroupDeps extends HubObjectDeps<HubGroup> {
@@ -50,7 +52,7 @@ export interface HubGroupDeps extends HubObjectDeps<HubGroup> {
 const memberWave = 100;
 
 interface GroupPlan extends Planned {
-  /** Every member the spec declares. */
+  /** Every member the spec declares, but those their HubUsers leave deleted. */
   readonly declared: DesiredGroup;
   /** Declared members the hub lacks and a HubUser of the namespace will create. */
   readonly waiting: ReadonlySet<string>;
@@ -96,12 +98,20 @@ export class HubGroupReconciler extends HubObjectReconciler<HubGroup, HubGroupMo
     // A member that a HubUser of this namespace manages is created by that HubUser (so its
     // ownership is right), not by the group: until it exists it is pending.
     const { namespace } = object.metadata;
+    const missing = declared.members.filter((user) => !snapshot.hasUser(user));
+    // A member its HubUser leaves deleted (the idle culler's choice respected) is no member now.
+    const absent = new Set(
+      missing.filter((user) => this.#hubUsers.deletedInHub(unit.key, namespace, user)),
+    );
     const waiting = new Set(
-      declared.members.filter(
-        (user) => !snapshot.hasUser(user) && this.#hubUsers.manages(unit.key, namespace, user),
+      missing.filter(
+        (user) => !absent.has(user) && this.#hubUsers.manages(unit.key, namespace, user),
       ),
     );
-    const desired = { ...declared, members: declared.members.filter((u) => !waiting.has(u)) };
+    const desired = {
+      ...declared,
+      members: declared.members.filter((u) => !waiting.has(u) && !absent.has(u)),
+    };
     const inHub = new Set(desired.members.filter((user) => snapshot.hasUser(user)));
     const canSet = (await hub.features()).groupProperties;
     // A new group whose every member is still to come is created with them when they exist:
@@ -110,7 +120,8 @@ export class HubGroupReconciler extends HubObjectReconciler<HubGroup, HubGroupMo
     const plan = deferred
       ? { actions: [], propertiesUnsupported: false }
       : planGroup(desired, before, inHub, canSet);
-    return { ...plan, declared, waiting, settable: desired.members.length, deferred };
+    const expected = { ...declared, members: declared.members.filter((u) => !absent.has(u)) };
+    return { ...plan, declared: expected, waiting, settable: desired.members.length, deferred };
   }
 
   protected planDeletion = planGroupDeletion;

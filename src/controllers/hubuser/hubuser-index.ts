@@ -47,6 +47,17 @@ export class HubUserIndex implements HubUserLookup {
     return false;
   }
 
+  deletedInHub(hubKey: string, namespace: string, username: string): boolean {
+    return this.withUsername(hubKey, username).some((user) => {
+      const ready = user.status?.conditions?.find((c) => c.type === 'Ready');
+      return (
+        user.metadata.namespace === namespace &&
+        ready?.reason === 'DeletedInHub' &&
+        ready.observedGeneration === user.metadata.generation
+      );
+    });
+  }
+
   owns(hubKey: string, namespace: string, username: string): boolean {
     return this.withUsername(hubKey, username).some(
       (user) => user.metadata.namespace === namespace && trustedOwnership(user) === 'Created',

@@ -1,8 +1,10 @@
 /**
  * The HubUser reconciler: compares the spec with the shared hub snapshot, creates the user
- * (through the batcher) or fixes its admin flag, and reports what it found. Deletion removes
- * the hub user only under the deletion policy in force, after a confirming read.
+ * (through the batcher) or fixes its admin flag, or leaves a user deleted outside hubops deleted
+ * when the spec says so, and reports what it found. Deletion removes the hub user only under the
+ * deletion policy in force, after a confirming read.
  */
+import { trustedOwnership } from '../../api/annotations.ts';
 import { hubUserSpecSchema, usernameOf, type HubUser } from '../../api/hubuser.ts';
 import { kinds } from '../../api/meta.ts';
 import type { HubUser as HubUserModel } from '../../hub/models.ts';
@@ -11,10 +13,14 @@ import { adminGrant, type Refusal } from '../../plan/tenancy.ts';
 import type { Priority } from '../../priority.ts';
 import type { Executed } from '../runtime/hub-actions.ts';
 import type { HubUnit } from '../runtime/hub-unit.ts';
+import { done } from '../runtime/conditions.ts';
 import { HubObjectReconciler, type Planned, type Round } from '../runtime/hub-object.ts';
+import type { Outcome } from '../runtime/reconciler.ts';
 
 interface UserPlan extends Planned {
   readonly desired: DesiredUser;
+  /** The hub user was deleted outside hubops and the spec says to leave it so. */
+  readonly deletedInHub: boolean;
 }
 
 export class HubUserReconciler extends HubObjectReconciler<HubUser, HubUserModel, UserPlan> {
@@ -40,14 +46,41 @@ export class HubUserReconciler extends HubObjectReconciler<HubUser, HubUserModel
     return adminGrant(unit.policy, object.metadata.namespace, object.spec.admin);
   }
 
-  protected plan(
-    _unit: HubUnit,
+  protected async plan(
+    unit: HubUnit,
     object: HubUser,
     name: string,
     before: HubUserModel | undefined,
   ): Promise<UserPlan> {
     const desired = { username: name, admin: object.spec.admin };
-    return Promise.resolve({ desired, actions: planUser(desired, before) });
+    if (!before && leftDeleted(object)) {
+      if (lastReadyReason(object) === 'DeletedInHub')
+        return { desired, actions: [], deletedInHub: true };
+      // A sweep's offset pages can miss a user while others are deleted: a read confirms it once.
+      const fresh = await unit.hub.users.get(name);
+      if (fresh) unit.snapshot.recordUser(fresh);
+      else return { desired, actions: [], deletedInHub: true };
+      return { desired, actions: planUser(desired, fresh), deletedInHub: false };
+    }
+    return { desired, actions: planUser(desired, before), deletedInHub: false };
+  }
+
+  /** A hub user left deleted reads Ready, with an Event when that starts. */
+  protected override conclude(
+    object: HubUser,
+    plan: UserPlan,
+    round: Round<HubUserModel>,
+  ): Outcome {
+    if (!plan.deletedInHub) return super.conclude(object, plan, round);
+    const message = `hub user ${round.name} was deleted outside hubops (the idle culler, or a person); left deleted (whenDeletedInHub: Respect) until the spec changes`;
+    const news = lastReadyReason(object) !== 'DeletedInHub';
+    return {
+      fields: this.fields(round),
+      conditions: done('DeletedInHub', message),
+      events: news
+        ? [{ type: 'Normal', reason: 'DeletedInHub', action: 'Respect', note: message }]
+        : [],
+    };
   }
 
   protected planDeletion = planUserDeletion;
@@ -96,4 +129,20 @@ export class HubUserReconciler extends HubObjectReconciler<HubUser, HubUserModel
 
 function runningServers(user: HubUserModel): number {
   return Object.values(user.servers ?? {}).filter((server) => server.ready).length;
+}
+
+/**
+ * Whether a missing hub user stays missing: the spec respects deletions, the operator has had the
+ * user (status records its ownership), and the spec has not changed since it last looked.
+ */
+function leftDeleted(object: HubUser): boolean {
+  return (
+    object.spec.whenDeletedInHub === 'Respect' &&
+    trustedOwnership(object) !== undefined &&
+    object.status?.observedGeneration === object.metadata.generation
+  );
+}
+
+function lastReadyReason(object: HubUser): string | undefined {
+  return object.status?.conditions?.find((c) => c.type === 'Ready')?.reason;
 }

@@ -52,6 +52,11 @@ export interface HubUserLookup {
    * observed-only HubUser does not.
    */
   manages(hubKey: string, namespace: string, username: string): boolean;
+  /**
+   * Whether a HubUser of `namespace` leaves `username` deleted in hub `hubKey` (deleted outside
+   * hubops, and its spec says to respect that): no group creates it or waits for it.
+   */
+  deletedInHub(hubKey: string, namespace: string, username: string): boolean;
   /** Whether a HubUser of `namespace` declares `username` in the hub `hubKey` and created it. */
   owns(hubKey: string, namespace: string, username: string): boolean;
   /**

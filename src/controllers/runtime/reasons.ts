@@ -15,6 +15,8 @@ export const reasons = {
   Updated: 'the operator changed the hub object to match the spec',
   UpToDate: 'the hub object already matched the spec',
   Issued: 'a HubToken: the operator issued a token into the Secret (first, rotated or replaced)',
+  DeletedInHub:
+    'a HubUser with whenDeletedInHub Respect: deleted outside hubops (idle culler); not re-created',
   Observed:
     'managementPolicy Observe: the hub has the object; status reports it, nothing is written',
   // Why nothing was written.
