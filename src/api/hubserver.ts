@@ -46,6 +46,8 @@ export const hubServerStatusSchema = z.object({
   lastActivity: timestampSchema.optional(),
   message: z.string().optional(),
   startedGeneration: z.int().min(0).optional(),
+  /** The spec generation whose display name and options a stopped server's record holds (6.0+). */
+  recordGeneration: z.int().min(0).optional(),
 });
 
 export type HubServerSpec = z.output<typeof hubServerSpecSchema>;

@@ -23,6 +23,7 @@ import { markManagedFirst } from '../runtime/mark-managed.ts';
 import { unchangedFields } from '../runtime/status-report.ts';
 import type { Outcome, ReconcileContext, Reconciler } from '../runtime/reconciler.ts';
 import { failedServerRetryMs, serverInProgressMs } from '../runtime/timings.ts';
+import { keepRecord, recordDue } from './server-record.ts';
 import {
   lastReadyReason,
   observedServer,
@@ -129,6 +130,13 @@ export class HubServerReconciler implements Reconciler<HubServer> {
         conditions: readyAndSynced('False', 'Paused', message, 'False'),
       };
     }
+    if (
+      step.kind === 'none' &&
+      step.phase === 'Stopped' &&
+      !isPaused(object.metadata.annotations) &&
+      (await recordDue(unit, object))
+    )
+      return keepRecord(unit, object, base, recorded, context);
     switch (step.kind) {
       case 'none': {
         const wanted = step.phase === state;
