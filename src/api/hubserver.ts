@@ -10,12 +10,39 @@ import {
   managementPolicySchema,
   hubRefSchema,
   displayNameSchema,
+  groupNameSchema,
   ownershipSchema,
   serverNameSchema,
   timestampSchema,
   usernameSchema,
 } from './fields.ts';
 import type { Resource } from './meta.ts';
+
+/**
+ * One user or one group the server is shared with (JupyterHub 5.0+), and the scopes they get on
+ * it; none means `access:servers`, the hub's default. Each scope is filtered to this server by the
+ * hub, so `read:servers` means reading this server only.
+ */
+export const shareEntrySchema = z
+  .object({
+    user: usernameSchema.optional(),
+    group: groupNameSchema.optional(),
+    scopes: z.array(z.string().min(1).max(255)).max(32).optional(),
+  })
+  .refine((entry) => (entry.user === undefined) !== (entry.group === undefined), {
+    message: 'a share names exactly one of user or group',
+  });
+
+/** The targets of a server's shares, each listed once. */
+export const sharedWithSchema = z
+  .array(shareEntrySchema)
+  .max(200)
+  .refine(
+    (entries) =>
+      new Set(entries.map((e) => (e.user === undefined ? `group:${e.group}` : `user:${e.user}`)))
+        .size === entries.length,
+    'each user and group is listed once',
+  );
 
 /**
  * The desired server. `serverName` "" is the user's default server. With `keepRunning` false a
@@ -31,6 +58,10 @@ export const hubServerSpecSchema = z.object({
   keepRunning: z.boolean().default(false),
   userOptions: z.record(z.string(), z.unknown()).optional(),
   displayName: displayNameSchema.optional(),
+  /** Unset: hubops leaves the server's shares alone. */
+  sharedWith: sharedWithSchema.optional(),
+  /** Exact (unset means it): shares not in sharedWith are revoked; Additive: only grants. */
+  sharingPolicy: z.enum(['Exact', 'Additive']).optional(),
   deletionPolicy: deletionPolicySchema.optional(),
   managementPolicy: managementPolicySchema.optional(),
   hubRef: hubRefSchema.optional(),
@@ -48,9 +79,12 @@ export const hubServerStatusSchema = z.object({
   startedGeneration: z.int().min(0).optional(),
   /** The spec generation whose display name and options a stopped server's record holds (6.0+). */
   recordGeneration: z.int().min(0).optional(),
+  /** How many users and groups hold a share of the server (with sharedWith set). */
+  shares: z.int().min(0).optional(),
 });
 
 export type HubServerSpec = z.output<typeof hubServerSpecSchema>;
 export type HubServerStatus = z.output<typeof hubServerStatusSchema>;
+export type ShareEntry = z.output<typeof shareEntrySchema>;
 export type HubServerPhase = NonNullable<HubServerStatus['phase']>;
 export type HubServer = Resource<'HubServer', HubServerSpec, HubServerStatus>;

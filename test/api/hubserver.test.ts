@@ -8,6 +8,36 @@ const defaults = { serverName: '', state: 'Running', keepRunning: false };
 
 const rows: [name: string, spec: unknown, parsed: object | 'invalid'][] = [
   [
+    'sharedWith takes users and groups, each with optional scopes',
+    { username: 'ada', sharedWith: [{ user: 'bob', scopes: ['read:servers'] }, { group: 'tas' }] },
+    {
+      username: 'ada',
+      ...defaults,
+      sharedWith: [{ user: 'bob', scopes: ['read:servers'] }, { group: 'tas' }],
+    },
+  ],
+  [
+    'a share naming both a user and a group is rejected',
+    { username: 'ada', sharedWith: [{ user: 'bob', group: 'tas' }] },
+    'invalid',
+  ],
+  ['a share naming no one is rejected', { username: 'ada', sharedWith: [{}] }, 'invalid'],
+  [
+    'a user listed twice in sharedWith is rejected',
+    { username: 'ada', sharedWith: [{ user: 'bob' }, { user: 'bob', scopes: ['read:servers'] }] },
+    'invalid',
+  ],
+  [
+    'a user and a group of the same name are two shares',
+    { username: 'ada', sharedWith: [{ user: 'tas' }, { group: 'tas' }], sharingPolicy: 'Additive' },
+    {
+      username: 'ada',
+      ...defaults,
+      sharedWith: [{ user: 'tas' }, { group: 'tas' }],
+      sharingPolicy: 'Additive',
+    },
+  ],
+  [
     'a username alone gets the default server, Running, not kept running',
     { username: 'alice' },
     { username: 'alice', ...defaults },

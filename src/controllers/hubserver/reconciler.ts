@@ -22,10 +22,11 @@ import type { HubUnit } from '../runtime/hub-unit.ts';
 import { markManagedFirst } from '../runtime/mark-managed.ts';
 import { unchangedFields } from '../runtime/status-report.ts';
 import type { Outcome, ReconcileContext, Reconciler } from '../runtime/reconciler.ts';
-import { failedServerRetryMs, serverInProgressMs } from '../runtime/timings.ts';
+import { serverInProgressMs } from '../runtime/timings.ts';
 import { keepRecord, recordDue } from './server-record.ts';
+import { OwnerShares, withShares } from './shares.ts';
 import {
-  lastReadyReason,
+  failedSpawn,
   observedServer,
   runningServerFields,
   serverLabel,
@@ -47,6 +48,8 @@ export class HubServerReconciler implements Reconciler<HubServer> {
     this.#hubs = deps.hubs;
     this.#hubUsers = deps.hubUsers;
   }
+
+  readonly #owners = new OwnerShares();
 
   /**
    * The hub of `object`, or why it may not act there: a namespace acts only on the servers of
@@ -80,6 +83,14 @@ export class HubServerReconciler implements Reconciler<HubServer> {
       await unit.snapshot.ready(priority);
       return observedServer(object, unit.snapshot.user(object.spec.username));
     }
+    const outcome = await this.#server(unit, object, context);
+    if (isPaused(object.metadata.annotations)) return outcome;
+    return withShares(unit, object, outcome, this.#owners, priority);
+  }
+
+  /** The server's own round: started, stopped or waited on as the spec says. */
+  async #server(unit: HubUnit, object: HubServer, context: ReconcileContext): Promise<Outcome> {
+    const { priority } = context;
     const { username, serverName: server, state, keepRunning } = object.spec;
     const generation = object.metadata.generation ?? 0;
     const status = object.status ?? {};
@@ -89,36 +100,8 @@ export class HubServerReconciler implements Reconciler<HubServer> {
     const recorded = recordedOwnership(object);
     const ownership = ownershipOf(recorded, observed !== undefined);
     const base = { ...unchangedFields(object), ownership };
-    const starting = status.phase === 'Pending' && lastReadyReason(object) === 'Starting';
-    if (starting && !observed) {
-      // The spawn we were following ended without a ready server.
-      const message = 'the server stopped before it became ready (spawn failed)';
-      const events: EventNote[] = [
-        { type: 'Warning', reason: 'Failed', action: 'Start', note: `server failed: ${message}` },
-      ];
-      return {
-        fields: { ...base, phase: 'Failed', message },
-        conditions: readyAndSynced('False', 'SpawnFailed', message),
-        events,
-        ...(keepRunning ? { requeueAfterMs: failedServerRetryMs } : {}),
-      };
-    }
-    if (
-      status.phase === 'Failed' &&
-      !observed &&
-      !keepRunning &&
-      status.startedGeneration === generation
-    ) {
-      // A failed start stays failed until the spec changes (not "stopped outside hubops").
-      return {
-        fields: base,
-        conditions: readyAndSynced(
-          'False',
-          lastReadyReason(object) ?? 'SpawnFailed',
-          String(status.message ?? 'the server failed to start'),
-        ),
-      };
-    }
+    const failed = failedSpawn(object, observed, base);
+    if (failed) return failed;
     const step = planServer(
       { state, keepRunning, generation, startedGeneration: status.startedGeneration },
       observed,

@@ -5,6 +5,7 @@
  */
 import type { HubServer } from '../../api/hubserver.ts';
 import { HubError } from '../../hub/errors.ts';
+import type { EventNote } from '../../kube/events.ts';
 import type { HubServer as ServerModel, HubUser as UserModel } from '../../hub/models.ts';
 import { observed, readyAndSynced } from '../runtime/conditions.ts';
 import { isReason, type Reason } from '../runtime/reasons.ts';
@@ -95,6 +96,47 @@ export function startedRunning(
         : { type: 'Normal', reason: 'Started', action: 'Start', note: `started server ${name}` },
     ],
   };
+}
+
+/**
+ * A start that failed, as status, or undefined: the spawn being followed ended without a ready
+ * server, or a failed start stays failed until the spec changes (it was not stopped outside
+ * hubops). With keepRunning a failed start is tried again after a while.
+ */
+export function failedSpawn(
+  object: HubServer,
+  observed: ServerModel | undefined,
+  base: Record<string, unknown>,
+): Outcome | undefined {
+  const status = object.status ?? {};
+  const { keepRunning } = object.spec;
+  if (observed) return undefined;
+  if (status.phase === 'Pending' && lastReadyReason(object) === 'Starting') {
+    const message = 'the server stopped before it became ready (spawn failed)';
+    const events: EventNote[] = [
+      { type: 'Warning', reason: 'Failed', action: 'Start', note: `server failed: ${message}` },
+    ];
+    return {
+      fields: { ...base, phase: 'Failed', message },
+      conditions: readyAndSynced('False', 'SpawnFailed', message),
+      events,
+      ...(keepRunning ? { requeueAfterMs: failedServerRetryMs } : {}),
+    };
+  }
+  if (
+    status.phase === 'Failed' &&
+    !keepRunning &&
+    status.startedGeneration === (object.metadata.generation ?? 0)
+  )
+    return {
+      fields: base,
+      conditions: readyAndSynced(
+        'False',
+        lastReadyReason(object) ?? 'SpawnFailed',
+        String(status.message ?? 'the server failed to start'),
+      ),
+    };
+  return undefined;
 }
 
 /** The server's user is not in the hub (yet): wait for it. */

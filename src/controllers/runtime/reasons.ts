@@ -45,6 +45,8 @@ export const reasons = {
   StoppedOutsideOperator: 'the idle culler or the user stopped the server; respected',
   SpawnFailed: 'the spawner failed to start the server',
   SpawnThrottled: "the hub's concurrent spawn limit is reached; the start is tried again",
+  SharesWaiting:
+    "a HubServer's shares wait for the server's record or for a target user or group to exist",
   NamedServersDisabled: 'the hub does not allow named servers',
   NamedServerLimit: "the user's named-server limit is reached",
   // Failures of a round; Synced False.

@@ -20,6 +20,12 @@ export const failedServerRetryMs = 30_000;
  * (hubgroup/triggers.ts); this is only the safety net for a missed wake. */
 export const membersPendingMs = 30_000;
 
+/**
+ * A share waits for its server's record or its target user or group: often a HubUser or a start
+ * of the same apply, seconds away; not a hub call every few seconds for one that never comes.
+ */
+export const sharesWaitingMs = 15_000;
+
 /** A group that a create found already there: the next round, with the group read back, sets
  * its members; a second lets the create's own echo settle first. */
 export const adoptedOnCreateMs = 1_000;

@@ -1,0 +1,161 @@
+/**
+ * A HubServer's shares (JupyterHub 5.0+): the owner's shares read once per sweep (the hub lists
+ * them by owner only), planned against `spec.sharedWith`, granted and revoked after the server
+ * itself is as declared; and how the server's outcome reads with them.
+ */
+import type { HubServer } from '../../api/hubserver.ts';
+import { HubError } from '../../hub/errors.ts';
+import type { HubShare, ShareTarget } from '../../hub/models.ts';
+import { shareScopeProblem, storedShareScopes } from '../../hub/shares.ts';
+import type { EventNote } from '../../kube/events.ts';
+import { planShares, targetKey, type ShareAction } from '../../plan/shares.ts';
+import type { Priority } from '../../priority.ts';
+import { readyAndSynced } from '../runtime/conditions.ts';
+import type { HubUnit } from '../runtime/hub-unit.ts';
+import type { Reason } from '../runtime/reasons.ts';
+import type { Outcome } from '../runtime/reconciler.ts';
+import { sharesWaitingMs } from '../runtime/timings.ts';
+import { serverLabel } from './status.ts';
+
+/**
+ * The shares of each owner that has a HubServer with `sharedWith`, as last read: one read per
+ * owner per sweep, shared by that owner's servers; a write makes the next read fresh. Holds one
+ * entry per such owner.
+ */
+export class OwnerShares {
+  readonly #read = new Map<string, { sweep: number | undefined; shares: Promise<HubShare[]> }>();
+
+  read(unit: HubUnit, owner: string, priority: Priority): Promise<HubShare[]> {
+    const key = `${unit.key}\u0000${owner}`;
+    const sweep = unit.snapshot.lastSweep?.endedAt;
+    const last = this.#read.get(key);
+    if (last && last.sweep === sweep) return last.shares;
+    const entry = { sweep, shares: unit.hub.shares.list(owner, { priority }) };
+    this.#read.set(key, entry);
+    entry.shares.catch(() => {
+      if (this.#read.get(key) === entry) this.#read.delete(key);
+    });
+    return entry.shares;
+  }
+
+  forget(unit: HubUnit, owner: string): void {
+    this.#read.delete(`${unit.key}\u0000${owner}`);
+  }
+}
+
+/**
+ * `outcome`, the server's own round, with its shares made as declared. Shares wait for the
+ * server to be as declared (a named server needs its record); a hub before 5.0, a scope the hub
+ * does not know, or a target or record still missing, read as Ready False with the reason.
+ */
+export async function withShares(
+  unit: HubUnit,
+  object: HubServer,
+  outcome: Outcome,
+  owners: OwnerShares,
+  priority: Priority,
+): Promise<Outcome> {
+  const { sharedWith, sharingPolicy, username, serverName } = object.spec;
+  const ready = outcome.conditions.find((c) => c.type === 'Ready');
+  if (sharedWith === undefined || ready?.status !== 'True') return outcome;
+  const features = await unit.hub.features();
+  if (!features.shares) {
+    const version = await unit.hub.version({ priority });
+    return unshared(
+      outcome,
+      'UnsupportedByHub',
+      `sharing needs JupyterHub 5.0 or later; this hub is ${version}`,
+    );
+  }
+  const problem = sharedWith
+    .flatMap((entry) => entry.scopes ?? [])
+    .map((scope) => shareScopeProblem(scope, username, serverName, features.serverApiV6))
+    .find((found) => found !== undefined);
+  if (problem) return unshared(outcome, 'HubRejected', `not shared: ${problem}`);
+  const desired = sharedWith.map((entry) => ({
+    target: entry.user === undefined ? { group: entry.group ?? '' } : { user: entry.user },
+    scopes: storedShareScopes(username, serverName, entry.scopes),
+  }));
+  const observed = (await owners.read(unit, username, priority)).filter(
+    (share) => share.server === serverName,
+  );
+  const policy = sharingPolicy ?? 'Exact';
+  const actions = planShares(desired, observed, policy);
+  const name = serverLabel(username, serverName);
+  const events: EventNote[] = [];
+  try {
+    for (const action of actions) {
+      await send(unit, username, serverName, action, priority);
+      events.push(shareEvent(action, name));
+    }
+  } catch (err) {
+    const waiting =
+      err instanceof HubError &&
+      (err.code === 'HUB_NOT_FOUND' ||
+        (err.code === 'HUB_INVALID' && /No such (user|group)/i.test(err.message)));
+    if (!waiting) throw err;
+    const message = `shares of server ${name} wait: ${err.message.replace(/^.*?: (\d{3} )?/, '')}`;
+    return {
+      ...unshared(
+        { ...outcome, events: [...(outcome.events ?? []), ...events] },
+        'SharesWaiting',
+        message,
+        'True',
+      ),
+      requeueAfterMs: sharesWaitingMs,
+    };
+  } finally {
+    if (actions.length > 0) owners.forget(unit, username);
+  }
+  const holders = new Set(desired.map((wanted) => targetKey(wanted.target)));
+  if (policy === 'Additive') for (const share of observed) holders.add(targetKey(share.target));
+  return {
+    ...outcome,
+    fields: { ...outcome.fields, shares: holders.size },
+    events: [...(outcome.events ?? []), ...events],
+  };
+}
+
+function send(
+  unit: HubUnit,
+  owner: string,
+  server: string,
+  action: ShareAction,
+  priority: Priority,
+): Promise<unknown> {
+  return action.op === 'grant'
+    ? unit.hub.shares.grant(owner, server, action.target, action.scopes, { priority })
+    : unit.hub.shares.revokeScopes(owner, server, action.target, action.scopes, { priority });
+}
+
+function shareEvent(action: ShareAction, name: string): EventNote {
+  const who = describeTarget(action.target);
+  const scopes = action.scopes ? ` (${action.scopes.map((s) => s.split('!')[0]).join(', ')})` : '';
+  return action.op === 'grant'
+    ? {
+        type: 'Normal',
+        reason: 'Shared',
+        action: 'Share',
+        note: `shared server ${name} with ${who}${scopes}`,
+      }
+    : {
+        type: 'Normal',
+        reason: 'Unshared',
+        action: 'Revoke',
+        note: `revoked ${who}'s share of server ${name}${scopes}`,
+      };
+}
+
+function describeTarget(target: ShareTarget): string {
+  return 'user' in target ? `user ${target.user}` : `group ${target.group}`;
+}
+
+/** The server's outcome with Ready saying why its shares are not as declared. */
+function unshared(
+  outcome: Outcome,
+  reason: Reason,
+  message: string,
+  synced: 'True' | 'False' = 'False',
+): Outcome {
+  return { ...outcome, conditions: readyAndSynced('False', reason, message, synced) };
+}

@@ -1,0 +1,50 @@
+/**
+ * The plan for one server's shares: grant each declared user or group the scopes it lacks, and
+ * under Exact take back the scopes and shares that are not declared. Scopes are compared in the
+ * hub's stored form (each filtered to the server), which the caller gives on both sides. Pure.
+ */
+import type { HubShare, ShareTarget } from '../hub/models.ts';
+
+export interface DesiredShare {
+  readonly target: ShareTarget;
+  /** In the hub's stored form. */
+  readonly scopes: readonly string[];
+}
+
+/** `grant` merges scopes into the target's share; `revoke` takes these scopes, or all, away. */
+export type ShareAction =
+  | { readonly op: 'grant'; readonly target: ShareTarget; readonly scopes: readonly string[] }
+  | { readonly op: 'revoke'; readonly target: ShareTarget; readonly scopes?: readonly string[] };
+
+/** `user:ada` or `group:tas`: one key per target, as the hub keeps one share per target. */
+export function targetKey(target: ShareTarget): string {
+  return 'user' in target ? `user:${target.user}` : `group:${target.group}`;
+}
+
+/** `observed` holds this server's shares only. */
+export function planShares(
+  desired: readonly DesiredShare[],
+  observed: readonly Pick<HubShare, 'target' | 'scopes'>[],
+  policy: 'Exact' | 'Additive',
+): ShareAction[] {
+  const held = new Map(observed.map((share) => [targetKey(share.target), share]));
+  const actions: ShareAction[] = [];
+  for (const wanted of desired) {
+    const share = held.get(targetKey(wanted.target));
+    const has = new Set(share?.scopes ?? []);
+    const missing = wanted.scopes.filter((scope) => !has.has(scope));
+    if (missing.length > 0) actions.push({ op: 'grant', target: wanted.target, scopes: missing });
+    if (policy === 'Exact' && share) {
+      const declared = new Set(wanted.scopes);
+      const extra = share.scopes.filter((scope) => !declared.has(scope));
+      if (extra.length > 0) actions.push({ op: 'revoke', target: wanted.target, scopes: extra });
+    }
+  }
+  if (policy === 'Exact') {
+    const declared = new Set(desired.map((wanted) => targetKey(wanted.target)));
+    for (const share of observed)
+      if (!declared.has(targetKey(share.target)))
+        actions.push({ op: 'revoke', target: share.target });
+  }
+  return actions;
+}
