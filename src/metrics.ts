@@ -116,6 +116,13 @@ export class OperatorMetrics {
     help: 'HubToken tokens revoked in the hub: replaced, exposed, orphaned or deleted with their HubToken.',
     registers: [this.registry],
   });
+  /** By hub only: a group label would make one series per group of a 50,000-user hub. */
+  readonly groupMembershipFlaps = new Counter({
+    name: 'hubops_group_membership_flaps_total',
+    help: 'Rounds in which a HubGroup had to put back a member it had already put back at the same generation (undone again, as by an authenticator that manages groups), by hub.',
+    labelNames: ['hub'] as const,
+    registers: [this.registry],
+  });
 
   readonly #hubSources = new Map<string, HubGaugeSources>();
   readonly #resourceSources = new Map<string, () => Iterable<Conditioned>>();

@@ -35,9 +35,14 @@ const hubServer = (name: string, username: string): HubServer =>
     spec: { username, serverName: '', state: 'Running' },
   }) as unknown as HubServer;
 
-/** The triggers over fake caches; `woken` lists each queue's adds as "kind key". */
+/**
+ * The triggers over fake caches; `woken` lists each queue's adds as "kind key", `reselected`
+ * and `forgotten` what the groups' repair memory was told ("group user", "group").
+ */
 function wired() {
   const woken: string[] = [];
+  const reselected: string[] = [];
+  const forgotten: string[] = [];
   const queue = (kind: string) => ({
     add: (key: string) => void woken.push(`${kind} ${key}`),
     addAfter: (key: string) => void woken.push(`${kind} ${key} later`),
@@ -58,7 +63,14 @@ function wired() {
     hubs,
     hubUsers: new HubUserIndex(users, (user) => hubs.keyOf(user)),
   };
-  hubGroupTriggers(sources, { informer: groups, queue: queue('group') });
+  hubGroupTriggers(
+    sources,
+    { informer: groups, queue: queue('group') },
+    {
+      reselected: (group, user) => void reselected.push(`${group} ${user}`),
+      forget: (group) => void forgotten.push(group),
+    },
+  );
   hubServerTriggers(sources, { informer: servers, queue: queue('server') });
   groups.emit('added', hubGroup('lists-ada', { members: ['ada'] }));
   groups.emit('added', hubGroup('lists-bob', { members: ['bob'] }));
@@ -73,7 +85,7 @@ function wired() {
   );
   servers.emit('added', hubServer('ada-lab', 'ada'));
   const appear = (name: string) => snapshot.recordUser({ name, admin: false });
-  return { woken, users, appear };
+  return { woken, reselected, forgotten, users, groups, appear };
 }
 
 test('a hub user a HubUser declares wakes the groups that list or select it and its servers', () => {
@@ -121,4 +133,46 @@ test('the last member a listing group lacked wakes it at once, the ones before a
     woken.filter((line) => line.includes('lists-both')),
     ['group team/lists-both later', 'group team/lists-both'],
   );
+});
+
+test('a HubUser that starts or stops being selected is told to the groups it joins or leaves, no other change is', () => {
+  const { reselected, users, appear } = wired();
+  users.emit('added', hubUser('cy', { course: 'ml' }));
+  assert.deepEqual(reselected, ['team/selects-ml cy'], 'created with a selected label');
+  reselected.length = 0;
+  users.emit('updated', hubUser('cy', { course: 'ml', year: '2' }));
+  appear('cy');
+  assert.deepEqual(reselected, [], 'still selected by the same groups');
+  users.emit('updated', hubUser('cy', { course: 'db' }));
+  assert.deepEqual(reselected.sort(), ['team/selects-db cy', 'team/selects-ml cy']);
+  reselected.length = 0;
+  const leaving = hubUser('cy', { course: 'db' });
+  leaving.metadata.deletionTimestamp = '2025-01-01T00:00:00Z';
+  users.emit('updated', leaving);
+  assert.deepEqual(reselected, ['team/selects-db cy'], 'being deleted leaves the selection');
+  reselected.length = 0;
+  users.emit('deleted', leaving);
+  assert.deepEqual(reselected, [], 'it had left already');
+  users.emit('added', hubUser('dee', { course: 'db' }));
+  reselected.length = 0;
+  users.emit('deleted', hubUser('dee', { course: 'db' }));
+  assert.deepEqual(reselected, ['team/selects-db dee'], 'deleted at once');
+});
+
+test("a group's repair memory is forgotten when its spec changes or it is deleted, not on a status change", () => {
+  const { forgotten, groups } = wired();
+  forgotten.length = 0;
+  const team = (generation: number, status?: HubGroup['status']): HubGroup => ({
+    ...hubGroup('team', { members: ['ada'] }),
+    metadata: { ...meta('team'), generation },
+    ...(status ? { status } : {}),
+  });
+  groups.emit('added', team(1));
+  forgotten.length = 0;
+  groups.emit('updated', team(1, { members: 1 }));
+  assert.deepEqual(forgotten, [], 'a status write');
+  groups.emit('updated', team(2));
+  assert.deepEqual(forgotten, ['team/team'], 'a spec change');
+  groups.emit('deleted', team(2));
+  assert.deepEqual(forgotten, ['team/team', 'team/team'], 'deleted');
 });

@@ -2,7 +2,9 @@
  * The HubGroup reconciler: members are `members` plus the usernames of the HubUsers in the
  * namespace that `memberSelector` matches. Missing members are created in the hub (as
  * JupyterHub's load_groups does, and never deleted with the group), then membership changes
- * go out as one add and one remove call, then properties when they differ.
+ * go out as one add and one remove call, then properties when they differ. Membership that is
+ * undone behind hubops' back again and again, or that the hub refuses to change because its
+ * authenticator manages groups, is left alone until the spec changes (authenticator-groups.ts).
  */
 import {
   groupNameOf,
@@ -11,7 +13,8 @@ import {
   type HubGroup,
 } from '../../api/hubgroup.ts';
 import { usernameOf, type HubUser } from '../../api/hubuser.ts';
-import { kinds } from '../../api/meta.ts';
+import { keyOf, kinds } from '../../api/meta.ts';
+import type { EventNote } from '../../kube/events.ts';
 import type { HubGroup as HubGroupModel } from '../../hub/models.ts';
 import type { Action } from '../../plan/actions.ts';
 import {
@@ -30,8 +33,18 @@ import {
   type Planned,
   type Round,
 } from '../runtime/hub-object.ts';
-import type { Outcome } from '../runtime/reconciler.ts';
+import type { Outcome, ReconcileContext } from '../runtime/reconciler.ts';
+import { unchangedFields } from '../runtime/status-report.ts';
 import { adoptedOnCreateMs, membersPendingMs } from '../runtime/timings.ts';
+import {
+  flapDecision,
+  keptForAuthenticator,
+  leftToAuthenticator,
+  refusalDecision,
+  refusedForManagedGroups,
+  standingDecision,
+} from './authenticator-groups.ts';
+import { judge, type Judgement, type MembershipRepairs } from './membership-repairs.ts';
 import { countPending, membersCreated, membersWaiting, propertiesUnsupported } from './status.ts';
 
 /** The HubUsers a group's members come from, by namespace and username. */
@@ -46,6 +59,10 @@ export interface MemberSource {
 
 export interface HubGroupDeps extends HubObjectDeps<HubGroup> {
   readonly hubUsers: MemberSource;
+  /** What each group's rounds put back; the triggers tell it who joined or left by selector. */
+  readonly repairs: MembershipRepairs;
+  /** Counts a flap of a group in hub `hubKey`. */
+  readonly flapped: (hubKey: string) => void;
 }
 
 /** Missing members created at once: four bulk calls of the batcher's 25. */
@@ -61,7 +78,19 @@ interface GroupPlan extends Planned {
   /** A new group all of whose members are still waiting: it is created with them, later. */
   readonly deferred: boolean;
   readonly propertiesUnsupported: boolean;
+  /** Why the group's membership is left alone (the authenticator's), when it is. */
+  readonly leftAlone: string | undefined;
+  /** The round judged by the repair memory, kept once its writes went through. */
+  readonly judged: { readonly key: string; readonly judgement: Judgement } | undefined;
 }
+
+/** Actions that make membership, which a group left to the authenticator does not send. */
+const membershipOps: ReadonlySet<Action['op']> = new Set([
+  'createUser',
+  'createGroup',
+  'addMembers',
+  'removeMembers',
+]);
 
 export class HubGroupReconciler extends HubObjectReconciler<HubGroup, HubGroupModel, GroupPlan> {
   readonly kind = kinds.HubGroup;
@@ -69,10 +98,49 @@ export class HubGroupReconciler extends HubObjectReconciler<HubGroup, HubGroupMo
   protected readonly noun = 'hub group';
   protected readonly nameField = 'groupName';
   readonly #hubUsers: MemberSource;
+  readonly #repairs: MembershipRepairs;
+  readonly #flapped: (hubKey: string) => void;
+  /** Per group key, the members reselected before its round began, for that round's plans. */
+  readonly #reselected = new Map<string, ReadonlySet<string>>();
 
   constructor(deps: HubGroupDeps) {
     super(deps);
     this.#hubUsers = deps.hubUsers;
+    this.#repairs = deps.repairs;
+    this.#flapped = deps.flapped;
+  }
+
+  /**
+   * Every round takes the members reselected so far (a round that never plans still drops
+   * them, so they cannot pile up); a group write the hub refuses because its authenticator
+   * manages groups ends the round with that decision instead of a failure.
+   */
+  override async reconcile(object: HubGroup, context: ReconcileContext): Promise<Outcome> {
+    const key = keyOf(object.metadata.namespace, object.metadata.name);
+    this.#reselected.set(key, this.#repairs.takeReselected(key));
+    try {
+      return await super.reconcile(object, context);
+    } catch (err) {
+      if (!refusedForManagedGroups(err)) throw err;
+      const name = groupNameOf(object);
+      const fields = { ...unchangedFields(object), groupName: name };
+      return leftToAuthenticator(object, fields, refusalDecision(name));
+    } finally {
+      this.#reselected.delete(key);
+    }
+  }
+
+  /** A hub that refuses to delete the group (its authenticator manages groups) keeps it. */
+  override async cleanup(
+    object: HubGroup,
+    context: ReconcileContext,
+  ): Promise<readonly EventNote[]> {
+    try {
+      return await super.cleanup(object, context);
+    } catch (err) {
+      if (!refusedForManagedGroups(err)) throw err;
+      return [keptForAuthenticator(groupNameOf(object))];
+    }
   }
 
   protected nameOf(object: HubGroup): string {
@@ -121,7 +189,26 @@ export class HubGroupReconciler extends HubObjectReconciler<HubGroup, HubGroupMo
       ? { actions: [], propertiesUnsupported: false }
       : planGroup(desired, before, inHub, canSet);
     const expected = { ...declared, members: declared.members.filter((u) => !absent.has(u)) };
-    return { ...plan, declared: expected, waiting, settable: desired.members.length, deferred };
+    const standing = standingDecision(object);
+    const judged =
+      standing === undefined && !deferred ? this.#judge(unit, object, plan.actions) : undefined;
+    const leftAlone =
+      standing ?? (judged?.judgement.contested === true ? flapDecision(name) : undefined);
+    // Left alone, the group's properties are still kept: the authenticator does not set them.
+    const actions =
+      leftAlone === undefined
+        ? plan.actions
+        : plan.actions.filter((action) => !membershipOps.has(action.op) && before !== undefined);
+    return {
+      ...plan,
+      actions,
+      declared: expected,
+      waiting,
+      settable: desired.members.length,
+      deferred,
+      leftAlone,
+      judged,
+    };
   }
 
   protected planDeletion = planGroupDeletion;
@@ -136,6 +223,10 @@ export class HubGroupReconciler extends HubObjectReconciler<HubGroup, HubGroupMo
     if (created.length > 0) round.events.push(membersCreated(created));
     const own = plan.actions.filter((action) => action.op !== 'createUser');
     await this.applyActions(own, round, priority);
+    if (plan.judged) {
+      this.#repairs.keep(plan.judged.key, plan.judged.judgement.record);
+      if (plan.judged.judgement.flapped) this.#flapped(round.unit.key);
+    }
   }
 
   protected observedAfter(
@@ -150,6 +241,8 @@ export class HubGroupReconciler extends HubObjectReconciler<HubGroup, HubGroupMo
     plan: GroupPlan,
     round: Round<HubGroupModel>,
   ): Outcome {
+    if (plan.leftAlone !== undefined)
+      return leftToAuthenticator(object, this.fields(round, plan), plan.leftAlone, round.events);
     if (plan.waiting.size > 0) {
       return {
         // Nothing of a deferred group exists yet: no ownership to record.
@@ -194,6 +287,29 @@ export class HubGroupReconciler extends HubObjectReconciler<HubGroup, HubGroupMo
       members: round.observed?.users.length ?? 0,
       membersPending: countPending(plan.declared, round.observed),
     };
+  }
+
+  /** The round's membership changes as the repair memory judges them. */
+  #judge(
+    unit: HubUnit,
+    object: HubGroup,
+    actions: readonly Action[],
+  ): { key: string; judgement: Judgement } {
+    const key = keyOf(object.metadata.namespace, object.metadata.name);
+    const usersOf = (op: 'addMembers' | 'removeMembers'): string[] =>
+      actions.flatMap((action) => (action.op === op ? action.users : []));
+    const created = actions.flatMap((action) => (action.op === 'createUser' ? [action.user] : []));
+    const ready = object.status?.conditions?.find((c) => c.type === 'Ready');
+    const judgement = judge(this.#repairs.recordOf(key), {
+      uid: object.metadata.uid ?? '',
+      generation: object.metadata.generation ?? 0,
+      settled: ready?.status === 'True' && ready.observedGeneration === object.metadata.generation,
+      add: usersOf('addMembers'),
+      remove: usersOf('removeMembers'),
+      declaredAnew: new Set([...(this.#reselected.get(key) ?? []), ...created]),
+      createdOf: (user) => unit.snapshot.user(user)?.created ?? undefined,
+    });
+    return { key, judgement };
   }
 
   #declared(unit: HubUnit, object: HubGroup, group: string): DesiredGroup {

@@ -37,6 +37,8 @@ export const reasons = {
   ScopesRefused: 'a HubToken: the hub refused to issue the token as specified (scopes, lifetime)',
   SecretConflict: 'a HubToken: a Secret of that name exists that hubops did not write for it',
   UnsupportedByHub: 'the hub version lacks what the spec needs',
+  ManagedByAuthenticator:
+    "a HubGroup: the hub's authenticator manages groups (refused or kept undoing its changes); membership is left alone",
   // Servers.
   Running: 'the server is running',
   Stopped: 'the server is stopped',

@@ -7,6 +7,7 @@ import type { HubGroup } from '../../../src/api/hubgroup.ts';
 import type { HubUser } from '../../../src/api/hubuser.ts';
 import { systemClock } from '../../../src/clock.ts';
 import { groupNameOf } from '../../../src/api/hubgroup.ts';
+import { MembershipRepairs } from '../../../src/controllers/hubgroup/membership-repairs.ts';
 import { HubGroupReconciler } from '../../../src/controllers/hubgroup/reconciler.ts';
 import { HubUserIndex } from '../../../src/controllers/hubuser/hubuser-index.ts';
 import { NameClaims } from '../../../src/controllers/runtime/name-claims.ts';
@@ -56,6 +57,8 @@ async function sweptReconciler(): Promise<{
     hubs,
     claims: new NameClaims<HubGroup>(groupNameOf, () => {}),
     hubUsers: new HubUserIndex(new FakeInformer<HubUser>(), (user) => hubs.keyOf(user)),
+    repairs: new MembershipRepairs(),
+    flapped: () => {},
   });
   await snapshot.sweep();
   return { reconciler, hub, count };
