@@ -20,18 +20,6 @@ export function refusedForManagedGroups(err: unknown): boolean {
   );
 }
 
-/**
- * The message of the decision to leave the group's membership alone, when status holds one for
- * this very spec: only a change of the spec takes the group back.
- */
-export function standingDecision(object: HubGroup): string | undefined {
-  const ready = object.status?.conditions?.find((c) => c.type === 'Ready');
-  return ready?.reason === 'ManagedByAuthenticator' &&
-    ready.observedGeneration === object.metadata.generation
-    ? ready.message
-    : undefined;
-}
-
 /** Why a group is left alone after the hub refused to change it. */
 export function refusalDecision(group: string): string {
   return `the hub's authenticator manages groups (manage_groups) and the hub refuses changes to them: hubops will not change hub group ${group} until this HubGroup's spec changes`;

@@ -24,7 +24,7 @@ import {
   type DesiredGroup,
 } from '../../plan/hubgroup.ts';
 import type { Priority } from '../../priority.ts';
-import { done } from '../runtime/conditions.ts';
+import { done, standingReady } from '../runtime/conditions.ts';
 import type { Executed } from '../runtime/hub-actions.ts';
 import type { HubUnit } from '../runtime/hub-unit.ts';
 import {
@@ -42,7 +42,6 @@ import {
   leftToAuthenticator,
   refusalDecision,
   refusedForManagedGroups,
-  standingDecision,
 } from './authenticator-groups.ts';
 import { judge, type Judgement, type MembershipRepairs } from './membership-repairs.ts';
 import { countPending, membersCreated, membersWaiting, propertiesUnsupported } from './status.ts';
@@ -189,7 +188,8 @@ export class HubGroupReconciler extends HubObjectReconciler<HubGroup, HubGroupMo
       ? { actions: [], propertiesUnsupported: false }
       : planGroup(desired, before, inHub, canSet);
     const expected = { ...declared, members: declared.members.filter((u) => !absent.has(u)) };
-    const standing = standingDecision(object);
+    // A decision to leave the membership alone stands until the spec changes.
+    const standing = standingReady(object, 'ManagedByAuthenticator');
     const judged =
       standing === undefined && !deferred ? this.#judge(unit, object, plan.actions) : undefined;
     const leftAlone =

@@ -23,20 +23,13 @@ import {
 } from '../../plan/hubtoken.ts';
 import { tokenGrant } from '../../plan/tenancy.ts';
 import type { Priority } from '../../priority.ts';
-import { paused, refused, waitForHub } from '../runtime/conditions.ts';
+import { paused, refused, standingReady, waitForHub } from '../runtime/conditions.ts';
 import { HubNotReady, type HubDirectory } from '../runtime/hub-directory.ts';
 import type { HubUserLookup } from '../runtime/hub-kind.ts';
 import type { HubUnit } from '../runtime/hub-unit.ts';
 import type { Outcome, ReconcileContext, Reconciler } from '../runtime/reconciler.ts';
 import { unchangedFields } from '../runtime/status-report.ts';
-import {
-  issuedEvent,
-  scopesRefused,
-  secretConflict,
-  standingRefusal,
-  tokenReady,
-  userMissing,
-} from './status.ts';
+import { issuedEvent, scopesRefused, secretConflict, tokenReady, userMissing } from './status.ts';
 import { secretStateOf, tokenSecret, urlOf, valueOf, type WrittenToken } from './token-secret.ts';
 import { fingerprintOf, markerOf, requestOf } from './token-request.ts';
 
@@ -124,7 +117,8 @@ export class HubTokenReconciler implements Reconciler<HubToken> {
     let previous = state.kind === 'held' ? state.previous : undefined;
     let written = secret;
     if (plan.issue) {
-      const standing = standingRefusal(object);
+      // The hub's refusal of this very spec stands: asking again gets the same answer.
+      const standing = standingReady(object, 'ScopesRefused');
       if (standing !== undefined)
         return refused(object, fields, { reason: 'ScopesRefused', message: standing });
       let issued;

@@ -75,18 +75,6 @@ export function userMissing(object: HubToken, fields: Record<string, unknown>): 
   };
 }
 
-/**
- * The hub's refusal of this very spec, when status holds one: asking again would get the same
- * answer, so only a change of the spec asks again.
- */
-export function standingRefusal(object: HubToken): string | undefined {
-  const ready = object.status?.conditions?.find((c) => c.type === 'Ready');
-  return ready?.reason === 'ScopesRefused' &&
-    ready.observedGeneration === object.metadata.generation
-    ? ready.message
-    : undefined;
-}
-
 /** The hub refused to issue the token as specified: final until the spec changes. */
 export function scopesRefused(
   object: HubToken,

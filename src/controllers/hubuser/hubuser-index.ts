@@ -9,6 +9,7 @@ import { usernameOf, type HubUser } from '../../api/hubuser.ts';
 import { parseKey } from '../../api/meta.ts';
 import type { Informer } from '../../kube/informer.ts';
 import { ReverseIndex } from '../../kube/reverse-index.ts';
+import { standingReady } from '../runtime/conditions.ts';
 import { nameInHub, type HubUserLookup } from '../runtime/hub-kind.ts';
 
 export class HubUserIndex implements HubUserLookup {
@@ -48,14 +49,10 @@ export class HubUserIndex implements HubUserLookup {
   }
 
   deletedInHub(hubKey: string, namespace: string, username: string): boolean {
-    return this.withUsername(hubKey, username).some((user) => {
-      const ready = user.status?.conditions?.find((c) => c.type === 'Ready');
-      return (
-        user.metadata.namespace === namespace &&
-        ready?.reason === 'DeletedInHub' &&
-        ready.observedGeneration === user.metadata.generation
-      );
-    });
+    return this.withUsername(hubKey, username).some(
+      (user) =>
+        user.metadata.namespace === namespace && standingReady(user, 'DeletedInHub') !== undefined,
+    );
   }
 
   owns(hubKey: string, namespace: string, username: string): boolean {

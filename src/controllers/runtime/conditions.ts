@@ -24,6 +24,23 @@ export function readyAndSynced(
   ];
 }
 
+/**
+ * The message of a Ready condition with `reason` stated for the object's current generation: a
+ * decision that stands until the spec changes. Undefined when there is none.
+ */
+export function standingReady(
+  object: {
+    readonly metadata: { readonly generation?: number | undefined };
+    readonly status?: { readonly conditions?: readonly Condition[] | undefined } | undefined;
+  },
+  reason: Reason,
+): string | undefined {
+  const ready = object.status?.conditions?.find((c) => c.type === 'Ready');
+  return ready?.reason === reason && ready.observedGeneration === object.metadata.generation
+    ? ready.message
+    : undefined;
+}
+
 /** Both conditions True, with the reason of what this round did. */
 export function done(reason: Reason, message: string): ConditionStatement[] {
   return readyAndSynced('True', reason, message);
