@@ -87,7 +87,8 @@ class PreviewState {
       name,
       claimants: this.#userClaims.get(name) ?? [],
       noun: 'hub user',
-      kindRefusal: this.#adminRefusal,
+      // An observed HubUser grants nothing: its admin flag is not asked for.
+      ...(observesOnly(object.spec) ? {} : { kindRefusal: this.#adminRefusal }),
     };
     const refusal = refusalOf(this.#input.policy, resource, observed !== undefined);
     if (refusal) return void this.findings.push(refusal);

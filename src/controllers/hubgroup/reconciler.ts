@@ -52,8 +52,8 @@ export interface MemberSource {
   inNamespace(namespace: string): readonly HubUser[];
   /** Whether a HubUser of `namespace` declares `username` in hub `hubKey` (so will create it). */
   manages(hubKey: string, namespace: string, username: string): boolean;
-  /** Whether a HubUser of `namespace` leaves `username` deleted in hub `hubKey`. */
-  deletedInHub(hubKey: string, namespace: string, username: string): boolean;
+  /** Whether the HubUser of `username` (any namespace) leaves it deleted in hub `hubKey`. */
+  deletedInHub(hubKey: string, username: string): boolean;
 }
 
 export interface HubGroupDeps extends HubObjectDeps<HubGroup> {
@@ -167,9 +167,7 @@ export class HubGroupReconciler extends HubObjectReconciler<HubGroup, HubGroupMo
     const { namespace } = object.metadata;
     const missing = declared.members.filter((user) => !snapshot.hasUser(user));
     // A member its HubUser leaves deleted (the idle culler's choice respected) is no member now.
-    const absent = new Set(
-      missing.filter((user) => this.#hubUsers.deletedInHub(unit.key, namespace, user)),
-    );
+    const absent = new Set(missing.filter((user) => this.#hubUsers.deletedInHub(unit.key, user)));
     const waiting = new Set(
       missing.filter(
         (user) => !absent.has(user) && this.#hubUsers.manages(unit.key, namespace, user),

@@ -74,7 +74,12 @@ export class HubServerReconciler implements Reconciler<HubServer> {
 
   async reconcile(object: HubServer, context: ReconcileContext): Promise<Outcome> {
     const resolved = this.#unit(object);
-    if ('refusal' in resolved) return refused(object, unchangedFields(object), resolved.refusal);
+    if ('refusal' in resolved)
+      return {
+        ...refused(object, unchangedFields(object), resolved.refusal),
+        // Observed only: deleting it asks nothing of the hub.
+        ...(observesOnly(object.spec) ? { finalizer: false as const } : {}),
+      };
     if ('pending' in resolved) return waitForHub();
     const { unit } = resolved;
     const { priority } = context;

@@ -4,6 +4,7 @@
  * itself is as declared; and how the server's outcome reads with them.
  */
 import type { HubServer } from '../../api/hubserver.ts';
+import { OperatorError } from '../../errors.ts';
 import { HubError } from '../../hub/errors.ts';
 import type { HubShare, ShareTarget } from '../../hub/models.ts';
 import { shareScopeProblem, storedShareScopes } from '../../hub/shares.ts';
@@ -12,22 +13,25 @@ import { planShares, targetKey, type ShareAction } from '../../plan/shares.ts';
 import type { Priority } from '../../priority.ts';
 import { readyAndSynced } from '../runtime/conditions.ts';
 import type { HubUnit } from '../runtime/hub-unit.ts';
-import type { Reason } from '../runtime/reasons.ts';
+import { reasonFor, type Reason } from '../runtime/reasons.ts';
 import type { Outcome } from '../runtime/reconciler.ts';
-import { sharesWaitingMs } from '../runtime/timings.ts';
+import { sharesRetryMs } from '../runtime/timings.ts';
 import { serverLabel } from './status.ts';
 
 /**
  * The shares of each owner that has a HubServer with `sharedWith`, as last read: one read per
- * owner per sweep, shared by that owner's servers; a write makes the next read fresh. Holds one
- * entry per such owner.
+ * owner per sweep, shared by that owner's servers; a write makes the next read fresh. Holds the
+ * owners read since the hub's last sweep.
  */
 export class OwnerShares {
   readonly #read = new Map<string, { sweep: number | undefined; shares: Promise<HubShare[]> }>();
+  /** The sweep each hub's entries were read in: a new one drops the older entries. */
+  readonly #sweepOf = new Map<string, number | undefined>();
 
   read(unit: HubUnit, owner: string, priority: Priority): Promise<HubShare[]> {
     const key = `${unit.key}\u0000${owner}`;
     const sweep = unit.snapshot.lastSweep?.endedAt;
+    if (this.#sweepOf.get(unit.key) !== sweep) this.#dropBefore(unit.key, sweep);
     const last = this.#read.get(key);
     if (last && last.sweep === sweep) return last.shares;
     const entry = { sweep, shares: unit.hub.shares.list(owner, { priority }) };
@@ -41,12 +45,20 @@ export class OwnerShares {
   forget(unit: HubUnit, owner: string): void {
     this.#read.delete(`${unit.key}\u0000${owner}`);
   }
+
+  /** Owners no longer read (their HubServers gone or no longer sharing) are not kept. */
+  #dropBefore(hubKey: string, sweep: number | undefined): void {
+    this.#sweepOf.set(hubKey, sweep);
+    for (const [key, entry] of this.#read)
+      if (key.startsWith(`${hubKey}\u0000`) && entry.sweep !== sweep) this.#read.delete(key);
+  }
 }
 
 /**
  * `outcome`, the server's own round, with its shares made as declared. Shares wait for the
  * server to be as declared (a named server needs its record); a hub before 5.0, a scope the hub
- * does not know, or a target or record still missing, read as Ready False with the reason.
+ * does not know, or a target or record still missing, read as Ready False with the reason. A
+ * share call that fails keeps the server's round as it was and comes back in sharesRetryMs.
  */
 export async function withShares(
   unit: HubUnit,
@@ -55,9 +67,32 @@ export async function withShares(
   owners: OwnerShares,
   priority: Priority,
 ): Promise<Outcome> {
-  const { sharedWith, sharingPolicy, username, serverName } = object.spec;
+  if (object.spec.sharedWith === undefined)
+    return { ...outcome, fields: { ...outcome.fields, shares: undefined } };
   const ready = outcome.conditions.find((c) => c.type === 'Ready');
-  if (sharedWith === undefined || ready?.status !== 'True') return outcome;
+  if (ready?.status !== 'True') return outcome;
+  try {
+    return await shared(unit, object, outcome, owners, priority);
+  } catch (err) {
+    // The server's round went through: its status stands, with Ready saying the shares did not.
+    if (!(err instanceof OperatorError)) throw err;
+    const { reason, message } = reasonFor(err);
+    return {
+      ...unshared(outcome, reason, `shares not made: ${message}`),
+      requeueAfterMs: sharesRetryMs,
+    };
+  }
+}
+
+/** withShares once the server is as declared and sharing is declared. */
+async function shared(
+  unit: HubUnit,
+  object: HubServer,
+  outcome: Outcome,
+  owners: OwnerShares,
+  priority: Priority,
+): Promise<Outcome> {
+  const { sharedWith = [], sharingPolicy, username, serverName } = object.spec;
   const features = await unit.hub.features();
   if (!features.shares) {
     const version = await unit.hub.version({ priority });
@@ -95,15 +130,13 @@ export async function withShares(
         (err.code === 'HUB_INVALID' && /No such (user|group)/i.test(err.message)));
     if (!waiting) throw err;
     const message = `shares of server ${name} wait: ${err.message.replace(/^.*?: (\d{3} )?/, '')}`;
-    return {
-      ...unshared(
-        { ...outcome, events: [...(outcome.events ?? []), ...events] },
-        'SharesWaiting',
-        message,
-        'True',
-      ),
-      requeueAfterMs: sharesWaitingMs,
-    };
+    // Looked at again at each sweep: a record or a user appears without telling this server.
+    return unshared(
+      { ...outcome, events: [...(outcome.events ?? []), ...events] },
+      'SharesWaiting',
+      message,
+      'True',
+    );
   } finally {
     if (actions.length > 0) owners.forget(unit, username);
   }

@@ -156,7 +156,7 @@ export function userMissing(status: HubServer['status'] & object, username: stri
  */
 export function observedServer(object: HubServer, user: UserModel | undefined): Outcome {
   const { username, serverName } = object.spec;
-  const fields = { ...unchangedFields(object), startedGeneration: undefined };
+  const fields = { ...unchangedFields(object), startedGeneration: undefined, shares: undefined };
   if (!user)
     return {
       fields: {

@@ -48,10 +48,9 @@ export class HubUserIndex implements HubUserLookup {
     return false;
   }
 
-  deletedInHub(hubKey: string, namespace: string, username: string): boolean {
+  deletedInHub(hubKey: string, username: string): boolean {
     return this.withUsername(hubKey, username).some(
-      (user) =>
-        user.metadata.namespace === namespace && standingReady(user, 'DeletedInHub') !== undefined,
+      (user) => standingReady(user, 'DeletedInHub') !== undefined,
     );
   }
 

@@ -133,15 +133,29 @@ function runningServers(user: HubUserModel): number {
 
 /**
  * Whether a missing hub user stays missing: the spec respects deletions, the operator has had the
- * user (status records its ownership), and the spec has not changed since it last looked.
+ * user (status records its ownership), and Ready last said, for this very spec, that the user was
+ * as declared (or already left deleted). A paused, failed or refused round at a new spec says
+ * nothing of the kind, so a spec change always gets its create.
  */
 function leftDeleted(object: HubUser): boolean {
+  const ready = object.status?.conditions?.find((c) => c.type === 'Ready');
   return (
     object.spec.whenDeletedInHub === 'Respect' &&
     trustedOwnership(object) !== undefined &&
-    object.status?.observedGeneration === object.metadata.generation
+    ready?.status === 'True' &&
+    ready.observedGeneration === object.metadata.generation &&
+    settledReasons.has(ready.reason)
   );
 }
+
+/** Ready reasons that say the hub user was as declared, or left deleted as declared. */
+const settledReasons: ReadonlySet<string> = new Set([
+  'Created',
+  'Adopted',
+  'Updated',
+  'UpToDate',
+  'DeletedInHub',
+]);
 
 function lastReadyReason(object: HubUser): string | undefined {
   return object.status?.conditions?.find((c) => c.type === 'Ready')?.reason;

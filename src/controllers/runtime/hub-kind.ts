@@ -53,10 +53,11 @@ export interface HubUserLookup {
    */
   manages(hubKey: string, namespace: string, username: string): boolean;
   /**
-   * Whether a HubUser of `namespace` leaves `username` deleted in hub `hubKey` (deleted outside
-   * hubops, and its spec says to respect that): no group creates it or waits for it.
+   * Whether the HubUser that declares `username` in hub `hubKey` (in any namespace: names are
+   * claimed once per hub) leaves it deleted, deleted outside hubops and its spec respecting that:
+   * no group creates it or waits for it.
    */
-  deletedInHub(hubKey: string, namespace: string, username: string): boolean;
+  deletedInHub(hubKey: string, username: string): boolean;
   /** Whether a HubUser of `namespace` declares `username` in the hub `hubKey` and created it. */
   owns(hubKey: string, namespace: string, username: string): boolean;
   /**

@@ -153,8 +153,10 @@ export abstract class HubObjectReconciler<
     };
   }
 
-  reconcile(object: T, context: ReconcileContext): Promise<Outcome> {
-    return withReplanning(() => this.#round(object, context));
+  async reconcile(object: T, context: ReconcileContext): Promise<Outcome> {
+    const outcome = await withReplanning(() => this.#round(object, context));
+    // Observed only, refused or not: deleting it asks nothing of the hub.
+    return observesOnly(object.spec) ? { ...outcome, finalizer: false } : outcome;
   }
 
   async cleanup(object: T, context: ReconcileContext): Promise<readonly EventNote[]> {

@@ -21,10 +21,10 @@ export const failedServerRetryMs = 30_000;
 export const membersPendingMs = 30_000;
 
 /**
- * A share waits for its server's record or its target user or group: often a HubUser or a start
- * of the same apply, seconds away; not a hub call every few seconds for one that never comes.
+ * Shares whose calls failed after the server's own round went through: that round's status is
+ * written, so the retry comes from here rather than from the error backoff.
  */
-export const sharesWaitingMs = 15_000;
+export const sharesRetryMs = 30_000;
 
 /** A group that a create found already there: the next round, with the group read back, sets
  * its members; a second lets the create's own echo settle first. */

@@ -312,6 +312,16 @@ const rows: Row[] = [
     findings: [],
   },
   {
+    name: 'an observed HubUser that says admin is not refused where admin may not be granted',
+    input: {
+      manifests: { users: [hubUser('course/ada', { admin: true, managementPolicy: 'Observe' })] },
+      users: [hubUserModel('ada', true)],
+      policy: policy({ admin: [] }),
+    },
+    calls: [],
+    findings: [],
+  },
+  {
     name: 'an observed resource the namespace may not adopt is refused, as adopting it would be',
     input: {
       manifests: { users: [hubUser('course/ada', { managementPolicy: 'Observe' })] },

@@ -196,7 +196,7 @@ test('an idle sweep of 100 shared servers reads each owner’s shares once and w
           .split('\n')
           .find((line) => line.startsWith('hubops_hub_last_sweep_timestamp_seconds'));
       const last = await text();
-      await until(async () => (await text()) !== last, 10_000, 'a sweep', 50);
+      await until(async () => (await text()) !== last, 120_000, 'a sweep', 50);
       await new Promise((resolve) => setTimeout(resolve, 1_500));
     };
     await sweepEnd();
