@@ -8,6 +8,7 @@
  */
 import type { Clock } from '../clock.ts';
 import type { Priority } from '../priority.ts';
+import { KeyFifo } from './key-fifo.ts';
 
 interface Waiter {
   readonly interactiveOnly: boolean;
@@ -43,9 +44,18 @@ export class WorkQueue {
   readonly #random: () => number;
   readonly #options: QueueOptions;
   readonly #observer: QueueObserver;
-  readonly #ready: Record<Priority, string[]> = { interactive: [], background: [] };
-  /** Queued keys with their priority and the time they were first queued. */
-  readonly #queued = new Map<string, { priority: Priority; since: number }>();
+  readonly #ready: Record<Priority, KeyFifo> = {
+    interactive: new KeyFifo(),
+    background: new KeyFifo(),
+  };
+  /** How many queued keys each priority holds (its FIFO may also hold entries that no longer stand). */
+  readonly #waiting: Record<Priority, number> = { interactive: 0, background: 0 };
+  /**
+   * Queued keys with their priority, the time they were first queued, and the number of their
+   * standing FIFO entry: an entry of another number was left behind by an upgrade.
+   */
+  readonly #queued = new Map<string, { priority: Priority; since: number; seq: number }>();
+  #seq = 0;
   /** Keys a worker holds, with the priority they were queued at. */
   readonly #processing = new Map<string, Priority>();
   /** Keys added while being processed, to queue again when done. */
@@ -76,16 +86,20 @@ export class WorkQueue {
     const queued = this.#queued.get(key);
     if (queued) {
       if (queued.priority === 'background' && priority === 'interactive') {
-        this.#ready.background.splice(this.#ready.background.indexOf(key), 1);
-        this.#ready.interactive.push(key);
+        this.#waiting.background -= 1;
+        this.#waiting.interactive += 1;
+        queued.seq = ++this.#seq;
+        this.#ready.interactive.push(key, queued.seq);
         queued.priority = 'interactive';
         // A worker that takes only interactive keys may be idle beside the background backlog.
         this.#wakeOne();
       }
       return;
     }
-    this.#queued.set(key, { priority, since: this.#clock.now() });
-    this.#ready[priority].push(key);
+    const seq = ++this.#seq;
+    this.#queued.set(key, { priority, since: this.#clock.now(), seq });
+    this.#ready[priority].push(key, seq);
+    this.#waiting[priority] += 1;
     this.#wakeOne();
   }
 
@@ -183,21 +197,24 @@ export class WorkQueue {
 
   #take(interactiveOnly: boolean): string | undefined {
     if (this.#closed) return undefined;
-    const { interactive, background } = this.#ready;
+    const waiting = this.#waiting;
     const backgroundsTurn =
-      this.#interactiveGetsInARow >= this.#options.backgroundEvery - 1 && background.length > 0;
-    let key: string | undefined;
+      this.#interactiveGetsInARow >= this.#options.backgroundEvery - 1 && waiting.background > 0;
+    let priority: Priority | undefined;
     if (interactiveOnly) {
       // Outside the share rule: these workers never take background work, so owe it no turn.
-      key = interactive.shift();
-    } else if (interactive.length > 0 && !backgroundsTurn) {
-      key = interactive.shift();
-      this.#interactiveGetsInARow += background.length > 0 ? 1 : 0;
+      if (waiting.interactive > 0) priority = 'interactive';
+    } else if (waiting.interactive > 0 && !backgroundsTurn) {
+      priority = 'interactive';
+      this.#interactiveGetsInARow += waiting.background > 0 ? 1 : 0;
     } else {
-      key = background.shift();
       this.#interactiveGetsInARow = 0;
+      if (waiting.background > 0) priority = 'background';
     }
+    if (priority === undefined) return undefined;
+    const key = this.#ready[priority].take((k, seq) => this.#queued.get(k)?.seq === seq);
     if (key === undefined) return undefined;
+    waiting[priority] -= 1;
     const queued = this.#queued.get(key);
     this.#queued.delete(key);
     this.#processing.set(key, queued?.priority ?? 'interactive');
