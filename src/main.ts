@@ -7,6 +7,7 @@
 import { systemClock, type Clock } from './clock.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import type { RequestBudget } from './api/hub.ts';
+import { hubLabel } from './api/hub-ref.ts';
 import { buildControllers } from './controllers/hub-controllers.ts';
 import { Manager } from './controllers/manager.ts';
 import { interactiveWorkers } from './controllers/runtime/runner.ts';
@@ -56,7 +57,7 @@ function connectHub(
   deps: { clock: Clock; logger: ReturnType<typeof createLogger>; metrics: OperatorMetrics },
 ): Hub {
   const { metrics } = deps;
-  const label = key || 'settings';
+  const label = hubLabel(key);
   const hub = new Hub({
     baseUrl: url,
     token,

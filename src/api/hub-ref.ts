@@ -19,3 +19,8 @@ export function hubKeyOf(object: {
   if (ref === undefined) return '';
   return `${ref.namespace ?? object.metadata.namespace}/${ref.name}`;
 }
+
+/** How logs and metrics name the hub of key `key`: the key, or `settings` for the key `""`. */
+export function hubLabel(key: string): string {
+  return key || 'settings';
+}

@@ -5,6 +5,7 @@
  */
 import type { RequestBudget } from '../api/hub.ts';
 import type { Hub as HubObject } from '../api/hub.ts';
+import { hubLabel } from '../api/hub-ref.ts';
 import { keyOf, kinds, type DeclaringKind } from '../api/meta.ts';
 import type { Hub } from '../hub/hub.ts';
 import { Informer } from '../kube/informer.ts';
@@ -101,11 +102,11 @@ export function buildControllers(
       policy: unitSettings.policy,
       resyncMs: unitSettings.resyncMs,
       clock: deps.clock,
-      logger: deps.logger.child({ hub: key || 'settings' }),
+      logger: deps.logger.child({ hub: hubLabel(key) }),
       enqueueHub,
       onStop: () => untrack(),
     });
-    untrack = deps.metrics.trackHub(key || 'settings', {
+    untrack = deps.metrics.trackHub(hubLabel(key), {
       budget: () => hub.client.budget.stats(),
       writesHeldMs: () => hub.client.writesHeldMs(),
       objects: () => unit.snapshot.counts(),

@@ -46,6 +46,11 @@ export type HubGroup = z.output<typeof groupSchema>;
 /** Who a share is for: one user or one group. */
 export type ShareTarget = { readonly user: string } | { readonly group: string };
 
+/** `user:ada` or `group:tas`: one key per target, as the hub keeps one share per target. */
+export function shareTargetKey(target: ShareTarget): string {
+  return 'user' in target ? `user:${target.user}` : `group:${target.group}`;
+}
+
 /** One share (5.0+): the access a user or group holds to one server of another user. */
 export interface HubShare {
   readonly owner: string;

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { HubClient } from './client.ts';
 import { HubError, nullIfNotFound } from './errors.ts';
 import type { HubFeatures } from './features.ts';
-import { shareSchema, type HubShare, type ShareTarget } from './models.ts';
+import { shareSchema, shareTargetKey, type HubShare, type ShareTarget } from './models.ts';
 import { listAll } from './paginate.ts';
 import { ownerSharesPath, serverSharesPath } from './paths.ts';
 import { callOptions, type CallOptions } from './request.ts';
@@ -223,9 +223,7 @@ function targetBody(target: ShareTarget): ShareTarget {
 
 /** A share's identity within one owner's list: its server and its target. */
 function shareKey(share: HubShare): string {
-  const target =
-    'user' in share.target ? `user:${share.target.user}` : `group:${share.target.group}`;
-  return `${share.server}/${target}`;
+  return `${share.server}/${shareTargetKey(share.target)}`;
 }
 
 /** A scope's name and its filter (after the first "!"), as the hub splits them. */

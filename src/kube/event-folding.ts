@@ -27,9 +27,9 @@ interface Window<E> {
 }
 
 /**
- * Counts Events per key (the recorder's: namespace, kind and reason) in fixed windows. Invariant: every Event
- * offered is either admitted or counted into exactly one summary, so `written + summed up`
- * always equals what was offered.
+ * Counts Events per key (the recorder's: namespace, kind and reason) in fixed windows.
+ * Invariant: every Event offered is either admitted or counted into exactly one summary, so
+ * `written + summed up` always equals what was offered.
  */
 export class EventFolding<E> {
   readonly options: FoldingOptions;

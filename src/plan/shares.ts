@@ -3,7 +3,7 @@
  * under Exact take back the scopes and shares that are not declared. Scopes are compared in the
  * hub's stored form (each filtered to the server), which the caller gives on both sides. Pure.
  */
-import type { HubShare, ShareTarget } from '../hub/models.ts';
+import { shareTargetKey, type HubShare, type ShareTarget } from '../hub/models.ts';
 
 export interface DesiredShare {
   readonly target: ShareTarget;
@@ -16,21 +16,16 @@ export type ShareAction =
   | { readonly op: 'grant'; readonly target: ShareTarget; readonly scopes: readonly string[] }
   | { readonly op: 'revoke'; readonly target: ShareTarget; readonly scopes?: readonly string[] };
 
-/** `user:ada` or `group:tas`: one key per target, as the hub keeps one share per target. */
-export function targetKey(target: ShareTarget): string {
-  return 'user' in target ? `user:${target.user}` : `group:${target.group}`;
-}
-
 /** `observed` holds this server's shares only. */
 export function planShares(
   desired: readonly DesiredShare[],
   observed: readonly Pick<HubShare, 'target' | 'scopes'>[],
   policy: 'Exact' | 'Additive',
 ): ShareAction[] {
-  const held = new Map(observed.map((share) => [targetKey(share.target), share]));
+  const held = new Map(observed.map((share) => [shareTargetKey(share.target), share]));
   const actions: ShareAction[] = [];
   for (const wanted of desired) {
-    const share = held.get(targetKey(wanted.target));
+    const share = held.get(shareTargetKey(wanted.target));
     const has = new Set(share?.scopes ?? []);
     const missing = wanted.scopes.filter((scope) => !has.has(scope));
     if (missing.length > 0) actions.push({ op: 'grant', target: wanted.target, scopes: missing });
@@ -41,9 +36,9 @@ export function planShares(
     }
   }
   if (policy === 'Exact') {
-    const declared = new Set(desired.map((wanted) => targetKey(wanted.target)));
+    const declared = new Set(desired.map((wanted) => shareTargetKey(wanted.target)));
     for (const share of observed)
-      if (!declared.has(targetKey(share.target)))
+      if (!declared.has(shareTargetKey(share.target)))
         actions.push({ op: 'revoke', target: share.target });
   }
   return actions;

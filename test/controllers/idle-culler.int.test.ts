@@ -6,12 +6,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { systemClock } from '../../src/clock.ts';
-import { Hub } from '../../src/hub/hub.ts';
+import type { Hub } from '../../src/hub/hub.ts';
 import { ensureCrds, freshNamespace, kubeConfig, until } from '../support/kube.ts';
-import { silentLogger } from '../support/logs.ts';
-import { startOperator, type OperatorProcess } from '../support/operator.ts';
-import { startPrivateHub, type PrivateHub } from '../support/private-hub.ts';
+import { startLeader, type OperatorProcess } from '../support/operator.ts';
+import { clientOf, startPrivateHub, type PrivateHub } from '../support/private-hub.ts';
 import { Resources, condition, ready, type CustomObject } from '../support/resources.ts';
 import { loadTestenv } from '../support/testenv.ts';
 
@@ -28,23 +26,16 @@ async function cullingSetup(
   const hub = await startPrivateHub(env, {
     culler: { timeoutSeconds: 4, everySeconds: 2, cullUsers, removeNamedServers: true },
   });
-  const client = new Hub({
-    baseUrl: hub.apiUrl,
-    token: hub.apiToken,
-    clock: systemClock,
-    logger: silentLogger,
-  });
   await ensureCrds(kc);
   const r = new Resources(kc, await freshNamespace(kc, prefix));
-  const operator = startOperator(env, {
+  const operator = await startLeader(env, {
     HUB_API_URL: hub.apiUrl,
     HUB_API_TOKEN: hub.apiToken,
     WATCH_NAMESPACE: r.namespace,
     RESYNC_SECONDS: '2',
     LEASE_NAME: `hubops-${prefix}-${randomBytes(3).toString('hex')}`,
   });
-  await operator.logged('Became the leader');
-  return { hub, client, operator, r };
+  return { hub, client: clientOf(hub), operator, r };
 }
 
 /** Polls `check` every 100 ms for `ms`: a culled-and-recreated object lives seconds, so shows. */

@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { ensureCrds, freshNamespace, kubeConfig, until } from '../support/kube.ts';
-import { startOperator, type OperatorProcess } from '../support/operator.ts';
+import { startLeader, type OperatorProcess } from '../support/operator.ts';
 import { realHub } from '../support/real-hub.ts';
 import {
   Resources,
@@ -32,13 +32,12 @@ before(async () => {
   await hub.groups.create(course, { users: [ada] });
   await hub.groups.setProperties(course, { term: 'autumn' });
   await hub.servers.start(ada, '');
-  operator = startOperator(env, {
+  operator = await startLeader(env, {
     WATCH_NAMESPACE: r.namespace,
     // Observed objects follow the hub at each sweep; a short one keeps the test short.
     RESYNC_SECONDS: '2',
     LEASE_NAME: `hubops-${tag}`,
   });
-  await operator.logged('Became the leader');
 });
 after(async () => {
   await operator.stop('SIGKILL');
@@ -49,9 +48,7 @@ after(async () => {
 });
 
 async function hubWrites(): Promise<number> {
-  const text = await (
-    await fetch(`http://127.0.0.1:${await operator.metricsPort()}/metrics`)
-  ).text();
+  const text = await operator.metrics();
   return hubWriteCount(text);
 }
 

@@ -55,6 +55,8 @@ export interface OperatorProcess {
   readonly exited: Promise<number | null>;
   healthPort(): Promise<number>;
   metricsPort(): Promise<number>;
+  /** The Prometheus text of its `/metrics` now. */
+  metrics(): Promise<string>;
   /** Resolves with the first log line whose msg includes `text`. */
   logged(text: string, timeoutMs?: number): Promise<Record<string, unknown>>;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
@@ -116,9 +118,23 @@ export function startOperator(
     logged,
     healthPort: async () => Number((await logged('Started'))['healthPort']),
     metricsPort: async () => Number((await logged('Started'))['metricsPort']),
+    metrics: async () =>
+      (
+        await fetch(`http://127.0.0.1:${Number((await logged('Started'))['metricsPort'])}/metrics`)
+      ).text(),
     stop: async (signal: NodeJS.Signals = 'SIGTERM') => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;
     },
   };
+}
+
+/** startOperator, resolved once the operator leads (its caches listed, its hubs swept next). */
+export async function startLeader(
+  env: Testenv,
+  settings: Record<string, string> = {},
+): Promise<OperatorProcess> {
+  const operator = startOperator(env, settings);
+  await operator.logged('Became the leader');
+  return operator;
 }

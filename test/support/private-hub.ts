@@ -11,6 +11,9 @@ import { promisify } from 'node:util';
 import { freeLoopbackPorts } from './free-ports.ts';
 import { logInThroughForm } from './hub-login.ts';
 import { childPids, commandLine, stopPid } from './pids.ts';
+import { systemClock } from '../../src/clock.ts';
+import { Hub } from '../../src/hub/hub.ts';
+import { silentLogger } from './logs.ts';
 import type { Testenv } from './testenv.ts';
 
 const testenvScripts = resolve(import.meta.dirname, '../../hack/testenv');
@@ -197,4 +200,14 @@ function logTail(dir: string): string {
   } catch {
     return '(no log)';
   }
+}
+
+/** A client of `hub` with its service token, as the operator has it. */
+export function clientOf(hub: Pick<PrivateHub, 'apiUrl' | 'apiToken'>): Hub {
+  return new Hub({
+    baseUrl: hub.apiUrl,
+    token: hub.apiToken,
+    clock: systemClock,
+    logger: silentLogger,
+  });
 }

@@ -6,6 +6,7 @@
 import type { HubGroup } from '../../api/hubgroup.ts';
 import { HubError } from '../../hub/errors.ts';
 import type { EventNote } from '../../kube/events.ts';
+import type { Action } from '../../plan/actions.ts';
 import { refused } from '../runtime/conditions.ts';
 import type { Outcome } from '../runtime/reconciler.ts';
 import { flapThreshold } from './membership-repairs.ts';
@@ -18,6 +19,19 @@ export function refusedForManagedGroups(err: unknown): boolean {
   return (
     err instanceof HubError && err.code === 'HUB_INVALID' && err.message.includes(disabledMessage)
   );
+}
+
+/** Actions that make membership, which a group left to the authenticator does not send. */
+const membershipOps: ReadonlySet<Action['op']> = new Set([
+  'createUser',
+  'createGroup',
+  'addMembers',
+  'removeMembers',
+]);
+
+/** `actions` of a group whose membership is left alone: its properties are still kept. */
+export function withoutMembership(actions: readonly Action[]): Action[] {
+  return actions.filter((action) => !membershipOps.has(action.op));
 }
 
 /** Why a group is left alone after the hub refused to change it. */

@@ -4,6 +4,7 @@
  * membership repairs that the triggers and the reconciler share (with its flap counter).
  */
 import { groupNameOf, type HubGroup } from '../../api/hubgroup.ts';
+import { hubLabel } from '../../api/hub-ref.ts';
 import { kinds } from '../../api/meta.ts';
 import { defineHubKind, nameInHub, type HubKind } from '../runtime/hub-kind.ts';
 import { claimsOf, mayHoldName } from '../runtime/name-claims.ts';
@@ -28,7 +29,7 @@ export const hubGroupKind: HubKind = {
             (group) => mayHoldName(env.hubs, group),
           ),
           repairs,
-          flapped: (hubKey) => deps.metrics.groupMembershipFlaps.inc({ hub: hubKey || 'settings' }),
+          flapped: (hubKey) => deps.metrics.groupMembershipFlaps.inc({ hub: hubLabel(hubKey) }),
         }),
       triggers: (sources, own) => hubGroupTriggers(sources, own, repairs),
     }).build(env, deps);

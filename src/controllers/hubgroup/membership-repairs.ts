@@ -4,6 +4,9 @@
  * they had put back before. Only repaired members are kept, so a group in step costs nothing
  * however large; a spec change or the group's deletion forgets its entry.
  */
+import type { HubGroup } from '../../api/hubgroup.ts';
+import type { Action } from '../../plan/actions.ts';
+import { readyOf } from '../runtime/conditions.ts';
 
 /** Flaps at one generation after which a group's membership is left to whoever keeps undoing it. */
 export const flapThreshold = 3;
@@ -47,6 +50,32 @@ export interface MembershipChange {
   readonly declaredAnew: ReadonlySet<string>;
   /** The hub user's `created` time, so that one deleted and created again is not a flap. */
   readonly createdOf: (user: string) => string | undefined;
+}
+
+/**
+ * The membership change of one round of `group` that plans `actions`: a repair only if the group
+ * was Ready for this very spec before the round. `reselected` joined or left by selector since
+ * its last round; `createdOf` gives a hub user's `created` time.
+ */
+export function membershipChange(
+  group: HubGroup,
+  actions: readonly Action[],
+  reselected: ReadonlySet<string>,
+  createdOf: (user: string) => string | undefined,
+): MembershipChange {
+  const usersOf = (op: 'addMembers' | 'removeMembers'): string[] =>
+    actions.flatMap((action) => (action.op === op ? action.users : []));
+  const created = actions.flatMap((action) => (action.op === 'createUser' ? [action.user] : []));
+  const ready = readyOf(group);
+  return {
+    uid: group.metadata.uid ?? '',
+    generation: group.metadata.generation ?? 0,
+    settled: ready?.status === 'True' && ready.observedGeneration === group.metadata.generation,
+    add: usersOf('addMembers'),
+    remove: usersOf('removeMembers'),
+    declaredAnew: new Set([...reselected, ...created]),
+    createdOf,
+  };
 }
 
 export interface Judgement {

@@ -42,8 +42,14 @@ import {
   leftToAuthenticator,
   refusalDecision,
   refusedForManagedGroups,
+  withoutMembership,
 } from './authenticator-groups.ts';
-import { judge, type Judgement, type MembershipRepairs } from './membership-repairs.ts';
+import {
+  judge,
+  membershipChange,
+  type Judgement,
+  type MembershipRepairs,
+} from './membership-repairs.ts';
 import { countPending, membersCreated, membersWaiting, propertiesUnsupported } from './status.ts';
 
 /** The HubUsers a group's members come from, by namespace and username. */
@@ -82,14 +88,6 @@ interface GroupPlan extends Planned {
   /** The round judged by the repair memory, kept once its writes went through. */
   readonly judged: { readonly key: string; readonly judgement: Judgement } | undefined;
 }
-
-/** Actions that make membership, which a group left to the authenticator does not send. */
-const membershipOps: ReadonlySet<Action['op']> = new Set([
-  'createUser',
-  'createGroup',
-  'addMembers',
-  'removeMembers',
-]);
 
 export class HubGroupReconciler extends HubObjectReconciler<HubGroup, HubGroupModel, GroupPlan> {
   readonly kind = kinds.HubGroup;
@@ -165,18 +163,19 @@ export class HubGroupReconciler extends HubObjectReconciler<HubGroup, HubGroupMo
     // A member that a HubUser of this namespace manages is created by that HubUser (so its
     // ownership is right), not by the group: until it exists it is pending.
     const { namespace } = object.metadata;
-    const missing = declared.members.filter((user) => !snapshot.hasUser(user));
     // A member its HubUser leaves deleted (the idle culler's choice respected) is no member now.
-    const absent = new Set(missing.filter((user) => this.#hubUsers.deletedInHub(unit.key, user)));
+    const expected = {
+      ...declared,
+      members: declared.members.filter(
+        (user) => snapshot.hasUser(user) || !this.#hubUsers.deletedInHub(unit.key, user),
+      ),
+    };
     const waiting = new Set(
-      missing.filter(
-        (user) => !absent.has(user) && this.#hubUsers.manages(unit.key, namespace, user),
+      expected.members.filter(
+        (user) => !snapshot.hasUser(user) && this.#hubUsers.manages(unit.key, namespace, user),
       ),
     );
-    const desired = {
-      ...declared,
-      members: declared.members.filter((u) => !waiting.has(u) && !absent.has(u)),
-    };
+    const desired = { ...expected, members: expected.members.filter((u) => !waiting.has(u)) };
     const inHub = new Set(desired.members.filter((user) => snapshot.hasUser(user)));
     const canSet = (await hub.features()).groupProperties;
     // A new group whose every member is still to come is created with them when they exist:
@@ -185,7 +184,6 @@ export class HubGroupReconciler extends HubObjectReconciler<HubGroup, HubGroupMo
     const plan = deferred
       ? { actions: [], propertiesUnsupported: false }
       : planGroup(desired, before, inHub, canSet);
-    const expected = { ...declared, members: declared.members.filter((u) => !absent.has(u)) };
     // A decision to leave the membership alone stands until the spec changes.
     const standing = standingReady(object, 'ManagedByAuthenticator');
     const judged =
@@ -194,9 +192,7 @@ export class HubGroupReconciler extends HubObjectReconciler<HubGroup, HubGroupMo
       standing ?? (judged?.judgement.contested === true ? flapDecision(name) : undefined);
     // Left alone, the group's properties are still kept: the authenticator does not set them.
     const actions =
-      leftAlone === undefined
-        ? plan.actions
-        : plan.actions.filter((action) => !membershipOps.has(action.op) && before !== undefined);
+      leftAlone === undefined ? plan.actions : before ? withoutMembership(plan.actions) : [];
     return {
       ...plan,
       actions,
@@ -294,20 +290,13 @@ export class HubGroupReconciler extends HubObjectReconciler<HubGroup, HubGroupMo
     actions: readonly Action[],
   ): { key: string; judgement: Judgement } {
     const key = keyOf(object.metadata.namespace, object.metadata.name);
-    const usersOf = (op: 'addMembers' | 'removeMembers'): string[] =>
-      actions.flatMap((action) => (action.op === op ? action.users : []));
-    const created = actions.flatMap((action) => (action.op === 'createUser' ? [action.user] : []));
-    const ready = object.status?.conditions?.find((c) => c.type === 'Ready');
-    const judgement = judge(this.#repairs.recordOf(key), {
-      uid: object.metadata.uid ?? '',
-      generation: object.metadata.generation ?? 0,
-      settled: ready?.status === 'True' && ready.observedGeneration === object.metadata.generation,
-      add: usersOf('addMembers'),
-      remove: usersOf('removeMembers'),
-      declaredAnew: new Set([...(this.#reselected.get(key) ?? []), ...created]),
-      createdOf: (user) => unit.snapshot.user(user)?.created ?? undefined,
-    });
-    return { key, judgement };
+    const change = membershipChange(
+      object,
+      actions,
+      this.#reselected.get(key) ?? new Set(),
+      (user) => unit.snapshot.user(user)?.created ?? undefined,
+    );
+    return { key, judgement: judge(this.#repairs.recordOf(key), change) };
   }
 
   #declared(unit: HubUnit, object: HubGroup, group: string): DesiredGroup {

@@ -40,6 +40,7 @@ export class HubServerReconciler implements Reconciler<HubServer> {
   readonly specSchema = hubServerSpecSchema;
   readonly #hubs: HubDirectory;
   readonly #hubUsers: Pick<HubUserLookup, 'owns' | 'ownershipPending'>;
+  readonly #owners = new OwnerShares();
 
   constructor(deps: {
     hubs: HubDirectory;
@@ -48,8 +49,6 @@ export class HubServerReconciler implements Reconciler<HubServer> {
     this.#hubs = deps.hubs;
     this.#hubUsers = deps.hubUsers;
   }
-
-  readonly #owners = new OwnerShares();
 
   /**
    * The hub of `object`, or why it may not act there: a namespace acts only on the servers of
@@ -74,12 +73,7 @@ export class HubServerReconciler implements Reconciler<HubServer> {
 
   async reconcile(object: HubServer, context: ReconcileContext): Promise<Outcome> {
     const resolved = this.#unit(object);
-    if ('refusal' in resolved)
-      return {
-        ...refused(object, unchangedFields(object), resolved.refusal),
-        // Observed only: deleting it asks nothing of the hub.
-        ...(observesOnly(object.spec) ? { finalizer: false as const } : {}),
-      };
+    if ('refusal' in resolved) return refused(object, unchangedFields(object), resolved.refusal);
     if ('pending' in resolved) return waitForHub();
     const { unit } = resolved;
     const { priority } = context;

@@ -44,36 +44,30 @@ export async function keepRecord(
     ...(displayName === undefined ? {} : { displayName }),
     ...(userOptions === undefined ? {} : { userOptions }),
   };
-  const fields = { ...base, recordGeneration: object.metadata.generation };
+  const declares = Object.keys(record).length > 0;
   await markManagedFirst(context, unit.hub.health, recorded, recorded ?? 'Created');
   let outcome;
   try {
     outcome = await unit.hub.servers.createStopped(username, serverName, record, { priority });
-    if (outcome === 'exists' && Object.keys(record).length > 0)
+    if (outcome === 'exists' && declares)
       await unit.hub.servers.updateRecord(username, serverName, record, { priority });
   } catch (err) {
     return startRefused(err, name, base, false);
   }
   const adopted = outcome === 'exists' && recorded === undefined;
   if (adopted) await context.markManaged({ [ownershipAnnotation]: 'Adopted' });
-  const note =
-    outcome === 'created'
-      ? `created server ${name} stopped`
-      : `set the record of stopped server ${name} as declared`;
+  const created = outcome === 'created';
+  const note = created
+    ? `created server ${name} stopped`
+    : `set the record of stopped server ${name} as declared`;
   const events: EventNote[] =
-    outcome === 'created' || Object.keys(record).length > 0
-      ? [
-          {
-            type: 'Normal',
-            reason: outcome === 'created' ? 'Created' : 'Updated',
-            action: 'Record',
-            note,
-          },
-        ]
+    created || declares
+      ? [{ type: 'Normal', reason: created ? 'Created' : 'Updated', action: 'Record', note }]
       : [];
   return {
     fields: {
-      ...fields,
+      ...base,
+      recordGeneration: object.metadata.generation,
       ...(adopted ? { ownership: 'Adopted' } : {}),
       phase: 'Stopped',
       message: 'server is stopped',

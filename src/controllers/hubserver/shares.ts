@@ -4,12 +4,12 @@
  * itself is as declared; and how the server's outcome reads with them.
  */
 import type { HubServer } from '../../api/hubserver.ts';
-import { OperatorError } from '../../errors.ts';
+import { isRetryable, OperatorError } from '../../errors.ts';
 import { HubError } from '../../hub/errors.ts';
-import type { HubShare, ShareTarget } from '../../hub/models.ts';
+import { shareTargetKey, type HubShare, type ShareTarget } from '../../hub/models.ts';
 import { shareScopeProblem, storedShareScopes } from '../../hub/shares.ts';
 import type { EventNote } from '../../kube/events.ts';
-import { planShares, targetKey, type ShareAction } from '../../plan/shares.ts';
+import { planShares, type ShareAction } from '../../plan/shares.ts';
 import type { Priority } from '../../priority.ts';
 import { readyAndSynced } from '../runtime/conditions.ts';
 import type { HubUnit } from '../runtime/hub-unit.ts';
@@ -19,38 +19,37 @@ import { sharesRetryMs } from '../runtime/timings.ts';
 import { serverLabel } from './status.ts';
 
 /**
- * The shares of each owner that has a HubServer with `sharedWith`, as last read: one read per
- * owner per sweep, shared by that owner's servers; a write makes the next read fresh. Holds the
- * owners read since the hub's last sweep.
+ * The shares of each owner that has a HubServer with `sharedWith`, as read since the hub's last
+ * sweep: one read per owner per sweep, shared by that owner's servers; a write makes the next
+ * read fresh. A new sweep lets go of the owners read before it.
  */
 export class OwnerShares {
-  readonly #read = new Map<string, { sweep: number | undefined; shares: Promise<HubShare[]> }>();
-  /** The sweep each hub's entries were read in: a new one drops the older entries. */
-  readonly #sweepOf = new Map<string, number | undefined>();
+  readonly #byHub = new Map<
+    string,
+    { readonly sweep: number | undefined; readonly owners: Map<string, Promise<HubShare[]>> }
+  >();
 
   read(unit: HubUnit, owner: string, priority: Priority): Promise<HubShare[]> {
-    const key = `${unit.key}\u0000${owner}`;
     const sweep = unit.snapshot.lastSweep?.endedAt;
-    if (this.#sweepOf.get(unit.key) !== sweep) this.#dropBefore(unit.key, sweep);
-    const last = this.#read.get(key);
-    if (last && last.sweep === sweep) return last.shares;
-    const entry = { sweep, shares: unit.hub.shares.list(owner, { priority }) };
-    this.#read.set(key, entry);
-    entry.shares.catch(() => {
-      if (this.#read.get(key) === entry) this.#read.delete(key);
+    const last = this.#byHub.get(unit.key);
+    const read =
+      last !== undefined && last.sweep === sweep
+        ? last
+        : { sweep, owners: new Map<string, Promise<HubShare[]>>() };
+    if (read !== last) this.#byHub.set(unit.key, read);
+    const { owners } = read;
+    const known = owners.get(owner);
+    if (known) return known;
+    const shares = unit.hub.shares.list(owner, { priority });
+    owners.set(owner, shares);
+    shares.catch(() => {
+      if (owners.get(owner) === shares) owners.delete(owner);
     });
-    return entry.shares;
+    return shares;
   }
 
   forget(unit: HubUnit, owner: string): void {
-    this.#read.delete(`${unit.key}\u0000${owner}`);
-  }
-
-  /** Owners no longer read (their HubServers gone or no longer sharing) are not kept. */
-  #dropBefore(hubKey: string, sweep: number | undefined): void {
-    this.#sweepOf.set(hubKey, sweep);
-    for (const [key, entry] of this.#read)
-      if (key.startsWith(`${hubKey}\u0000`) && entry.sweep !== sweep) this.#read.delete(key);
+    this.#byHub.get(unit.key)?.owners.delete(owner);
   }
 }
 
@@ -79,7 +78,8 @@ export async function withShares(
     const { reason, message } = reasonFor(err);
     return {
       ...unshared(outcome, reason, `shares not made: ${message}`),
-      requeueAfterMs: sharesRetryMs,
+      // A hub before 5.0 or a refused scope stays so until the spec or the hub changes.
+      ...(isRetryable(err) ? { requeueAfterMs: sharesRetryMs } : {}),
     };
   }
 }
@@ -93,15 +93,8 @@ async function shared(
   priority: Priority,
 ): Promise<Outcome> {
   const { sharedWith = [], sharingPolicy, username, serverName } = object.spec;
+  // A hub before 5.0 is refused by the shares client itself (HUB_UNSUPPORTED, no request).
   const features = await unit.hub.features();
-  if (!features.shares) {
-    const version = await unit.hub.version({ priority });
-    return unshared(
-      outcome,
-      'UnsupportedByHub',
-      `sharing needs JupyterHub 5.0 or later; this hub is ${version}`,
-    );
-  }
   const problem = sharedWith
     .flatMap((entry) => entry.scopes ?? [])
     .map((scope) => shareScopeProblem(scope, username, serverName, features.serverApiV6))
@@ -140,8 +133,9 @@ async function shared(
   } finally {
     if (actions.length > 0) owners.forget(unit, username);
   }
-  const holders = new Set(desired.map((wanted) => targetKey(wanted.target)));
-  if (policy === 'Additive') for (const share of observed) holders.add(targetKey(share.target));
+  const holders = new Set(desired.map((wanted) => shareTargetKey(wanted.target)));
+  if (policy === 'Additive')
+    for (const share of observed) holders.add(shareTargetKey(share.target));
   return {
     ...outcome,
     fields: { ...outcome.fields, shares: holders.size },

@@ -7,7 +7,7 @@ import type { HubServer } from '../../api/hubserver.ts';
 import { HubError } from '../../hub/errors.ts';
 import type { EventNote } from '../../kube/events.ts';
 import type { HubServer as ServerModel, HubUser as UserModel } from '../../hub/models.ts';
-import { observed, readyAndSynced } from '../runtime/conditions.ts';
+import { observed, readyAndSynced, readyOf } from '../runtime/conditions.ts';
 import { isReason, type Reason } from '../runtime/reasons.ts';
 import type { Outcome } from '../runtime/reconciler.ts';
 import { unchangedFields } from '../runtime/status-report.ts';
@@ -166,7 +166,6 @@ export function observedServer(object: HubServer, user: UserModel | undefined): 
         message: undefined,
       },
       conditions: observed(false, `hub user ${username} is not in the hub`),
-      finalizer: false,
     };
   const server = user.servers?.[serverName];
   const phase = server?.ready ? 'Running' : server?.pending ? 'Pending' : 'Stopped';
@@ -181,7 +180,6 @@ export function observedServer(object: HubServer, user: UserModel | undefined): 
       true,
       `server ${serverLabel(username, serverName)} is ${phase.toLowerCase()}`,
     ),
-    finalizer: false,
   };
 }
 
@@ -197,7 +195,7 @@ export function runningServerFields(server: ServerModel | undefined): Record<str
 
 /** The reason Ready gave last time. */
 export function lastReadyReason(object: HubServer): Reason | undefined {
-  const reason = object.status?.conditions?.find((c) => c.type === 'Ready')?.reason;
+  const reason = readyOf(object)?.reason;
   return isReason(reason) ? reason : undefined;
 }
 

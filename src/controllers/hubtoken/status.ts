@@ -5,7 +5,7 @@
 import type { HubToken } from '../../api/hubtoken.ts';
 import type { EventNote } from '../../kube/events.ts';
 import type { IssueReason } from '../../plan/hubtoken.ts';
-import { readyAndSynced, refused } from '../runtime/conditions.ts';
+import { readyAndSynced, readyOf, refused } from '../runtime/conditions.ts';
 import type { ConditionStatement, Outcome } from '../runtime/reconciler.ts';
 import { tokenPollMs } from '../runtime/timings.ts';
 
@@ -47,7 +47,7 @@ export function tokenReady(
   id: string,
   secretName: string,
 ): ConditionStatement[] {
-  const ready = object.status?.conditions?.find((c) => c.type === 'Ready');
+  const ready = readyOf(object);
   if (!issue && ready?.status === 'True' && object.status?.tokenId === id)
     return readyAndSynced('True', ready.reason === 'Issued' ? 'Issued' : 'UpToDate', ready.message);
   const message = `Secret ${secretName} holds token ${id}`;

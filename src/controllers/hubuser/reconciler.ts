@@ -13,7 +13,7 @@ import { adminGrant, type Refusal } from '../../plan/tenancy.ts';
 import type { Priority } from '../../priority.ts';
 import type { Executed } from '../runtime/hub-actions.ts';
 import type { HubUnit } from '../runtime/hub-unit.ts';
-import { done } from '../runtime/conditions.ts';
+import { done, readyOf, settledReasons, standingReady } from '../runtime/conditions.ts';
 import { HubObjectReconciler, type Planned, type Round } from '../runtime/hub-object.ts';
 import type { Outcome } from '../runtime/reconciler.ts';
 
@@ -53,16 +53,15 @@ export class HubUserReconciler extends HubObjectReconciler<HubUser, HubUserModel
     before: HubUserModel | undefined,
   ): Promise<UserPlan> {
     const desired = { username: name, admin: object.spec.admin };
-    if (!before && leftDeleted(object)) {
-      if (lastReadyReason(object) === 'DeletedInHub')
-        return { desired, actions: [], deletedInHub: true };
-      // A sweep's offset pages can miss a user while others are deleted: a read confirms it once.
-      const fresh = await unit.hub.users.get(name);
-      if (fresh) unit.snapshot.recordUser(fresh);
-      else return { desired, actions: [], deletedInHub: true };
-      return { desired, actions: planUser(desired, fresh), deletedInHub: false };
-    }
-    return { desired, actions: planUser(desired, before), deletedInHub: false };
+    const leftAsDeleted = { desired, actions: [], deletedInHub: true };
+    if (before || !leftDeleted(object))
+      return { desired, actions: planUser(desired, before), deletedInHub: false };
+    if (standingReady(object, 'DeletedInHub') !== undefined) return leftAsDeleted;
+    // A sweep's offset pages can miss a user while others are deleted: a read confirms it once.
+    const fresh = await unit.hub.users.get(name);
+    if (!fresh) return leftAsDeleted;
+    unit.snapshot.recordUser(fresh);
+    return { desired, actions: planUser(desired, fresh), deletedInHub: false };
   }
 
   /** A hub user left deleted reads Ready, with an Event when that starts. */
@@ -73,7 +72,7 @@ export class HubUserReconciler extends HubObjectReconciler<HubUser, HubUserModel
   ): Outcome {
     if (!plan.deletedInHub) return super.conclude(object, plan, round);
     const message = `hub user ${round.name} was deleted outside hubops (the idle culler, or a person); left deleted (whenDeletedInHub: Respect) until the spec changes`;
-    const news = lastReadyReason(object) !== 'DeletedInHub';
+    const news = readyOf(object)?.reason !== 'DeletedInHub';
     return {
       fields: this.fields(round),
       conditions: done('DeletedInHub', message),
@@ -138,25 +137,12 @@ function runningServers(user: HubUserModel): number {
  * nothing of the kind, so a spec change always gets its create.
  */
 function leftDeleted(object: HubUser): boolean {
-  const ready = object.status?.conditions?.find((c) => c.type === 'Ready');
+  const ready = readyOf(object);
   return (
     object.spec.whenDeletedInHub === 'Respect' &&
     trustedOwnership(object) !== undefined &&
     ready?.status === 'True' &&
     ready.observedGeneration === object.metadata.generation &&
-    settledReasons.has(ready.reason)
+    (settledReasons.has(ready.reason) || ready.reason === 'DeletedInHub')
   );
-}
-
-/** Ready reasons that say the hub user was as declared, or left deleted as declared. */
-const settledReasons: ReadonlySet<string> = new Set([
-  'Created',
-  'Adopted',
-  'Updated',
-  'UpToDate',
-  'DeletedInHub',
-]);
-
-function lastReadyReason(object: HubUser): string | undefined {
-  return object.status?.conditions?.find((c) => c.type === 'Ready')?.reason;
 }

@@ -24,6 +24,21 @@ export function readyAndSynced(
   ];
 }
 
+/** What status says of the object's Ready condition, if anything. */
+export function readyOf(object: {
+  readonly status?: { readonly conditions?: readonly Condition[] | undefined } | undefined;
+}): Condition | undefined {
+  return object.status?.conditions?.find((c) => c.type === 'Ready');
+}
+
+/** The reasons of a Ready True that say the hub object is as declared. */
+export const settledReasons: ReadonlySet<string> = new Set<Reason>([
+  'Created',
+  'Adopted',
+  'Updated',
+  'UpToDate',
+]);
+
 /**
  * The message of a Ready condition with `reason` stated for the object's current generation: a
  * decision that stands until the spec changes. Undefined when there is none.
@@ -35,7 +50,7 @@ export function standingReady(
   },
   reason: Reason,
 ): string | undefined {
-  const ready = object.status?.conditions?.find((c) => c.type === 'Ready');
+  const ready = readyOf(object);
   return ready?.reason === reason && ready.observedGeneration === object.metadata.generation
     ? ready.message
     : undefined;
@@ -59,9 +74,8 @@ export function lastReason(
   object: { status?: { conditions?: readonly Condition[] } },
   ownership: Ownership,
 ): Reason {
-  const ready = object.status?.conditions?.find((c) => c.type === 'Ready');
-  const settled: readonly string[] = ['Created', 'Adopted', 'Updated', 'UpToDate'];
-  return ready?.status === 'True' && settled.includes(ready.reason) && isReason(ready.reason)
+  const ready = readyOf(object);
+  return ready?.status === 'True' && settledReasons.has(ready.reason) && isReason(ready.reason)
     ? ready.reason
     : ownership === 'Adopted'
       ? 'Adopted'
@@ -136,7 +150,7 @@ export function refused(
   fields: Record<string, unknown>,
   refusal: { readonly reason: Reason; readonly message: string },
 ): Outcome {
-  const ready = object.status?.conditions?.find((c) => c.type === 'Ready');
+  const ready = readyOf(object);
   const news = ready?.reason !== refusal.reason || ready.message !== refusal.message;
   return {
     fields,

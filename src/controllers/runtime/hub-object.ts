@@ -153,10 +153,8 @@ export abstract class HubObjectReconciler<
     };
   }
 
-  async reconcile(object: T, context: ReconcileContext): Promise<Outcome> {
-    const outcome = await withReplanning(() => this.#round(object, context));
-    // Observed only, refused or not: deleting it asks nothing of the hub.
-    return observesOnly(object.spec) ? { ...outcome, finalizer: false } : outcome;
+  reconcile(object: T, context: ReconcileContext): Promise<Outcome> {
+    return withReplanning(() => this.#round(object, context));
   }
 
   async cleanup(object: T, context: ReconcileContext): Promise<readonly EventNote[]> {
@@ -258,7 +256,6 @@ export abstract class HubObjectReconciler<
         seen !== undefined,
         `${this.noun} ${name} is ${seen === undefined ? 'not ' : ''}in the hub`,
       ),
-      finalizer: false,
     };
   }
 

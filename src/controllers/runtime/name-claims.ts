@@ -7,6 +7,7 @@ import { keyOf, parseKey } from '../../api/meta.ts';
 import type { ChangeKind } from '../../kube/informer.ts';
 import { winningClaim, type Claim } from '../../plan/claims.ts';
 import type { Refusal } from '../../plan/tenancy.ts';
+import { readyOf } from './conditions.ts';
 import type { HubDirectory, UsesHub } from './hub-directory.ts';
 import type { WakeTarget } from './hub-kind.ts';
 import type { HubUnit } from './hub-unit.ts';
@@ -44,7 +45,7 @@ export function mayHoldName(
 ): boolean {
   const resolved = hubs.resolve(object);
   if (!('unit' in resolved) || refusal(resolved.unit)) return false;
-  const ready = object.status?.conditions?.find((c) => c.type === 'Ready');
+  const ready = readyOf(object);
   return ready?.reason !== 'AdoptionNotAllowed';
 }
 

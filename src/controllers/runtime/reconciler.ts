@@ -45,11 +45,6 @@ export interface Outcome {
    */
   readonly deferMs?: number;
   readonly events?: readonly EventNote[];
-  /**
-   * False when deleting the object will ask nothing of the hub (it is observed only): no
-   * finalizer goes on. One that is already there stays until the object is deleted.
-   */
-  readonly finalizer?: false;
 }
 
 export interface ReconcileContext {

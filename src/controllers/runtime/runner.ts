@@ -5,6 +5,7 @@
  * and the next visit. `enqueueAll` is the resync.
  */
 import type { Logger } from 'pino';
+import { observesOnly, type ManagementPolicy } from '../../api/fields.ts';
 import { keyOf, parseKey } from '../../api/meta.ts';
 import type { Clock } from '../../clock.ts';
 import type { EventRecorder } from '../../kube/events.ts';
@@ -159,7 +160,10 @@ export class Runner<T extends KindObject> {
       return 'requeue';
     }
     // A reconcile that wrote nothing to the hub did not mark the object: the finalizer goes on now.
-    if (reconciler.usesFinalizer !== false && outcome.finalizer !== false)
+    // An observed object's deletion asks nothing of the hub, so it gets none (one put on while
+    // it was managed stays until it is deleted).
+    const observed = observesOnly(object.spec as { readonly managementPolicy?: ManagementPolicy });
+    if (reconciler.usesFinalizer !== false && !observed)
       await this.#markManaged(object.metadata.namespace, object.metadata.name, {});
     await this.#report.write(object, outcome.fields, outcome.conditions);
     this.#report.record(object, outcome.events ?? []);

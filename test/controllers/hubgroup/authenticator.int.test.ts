@@ -7,13 +7,16 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import * as k8s from '@kubernetes/client-node';
-import { systemClock } from '../../../src/clock.ts';
 import { flapThreshold } from '../../../src/controllers/hubgroup/membership-repairs.ts';
-import { Hub } from '../../../src/hub/hub.ts';
+import type { Hub } from '../../../src/hub/hub.ts';
 import { ensureCrds, freshNamespace, kubeConfig, until } from '../../support/kube.ts';
-import { silentLogger } from '../../support/logs.ts';
-import { startOperator, type OperatorProcess } from '../../support/operator.ts';
-import { privateHubVersion, startPrivateHub, type PrivateHub } from '../../support/private-hub.ts';
+import { startLeader, type OperatorProcess } from '../../support/operator.ts';
+import {
+  clientOf,
+  privateHubVersion,
+  startPrivateHub,
+  type PrivateHub,
+} from '../../support/private-hub.ts';
 import {
   Resources,
   condition,
@@ -57,32 +60,20 @@ interface World {
 
 async function startWorld(): Promise<World> {
   const hub = await startPrivateHub(env, { managedGroups: true });
-  const client = new Hub({
-    baseUrl: hub.apiUrl,
-    token: hub.apiToken,
-    clock: systemClock,
-    logger: silentLogger,
-  });
   await ensureCrds(kc);
   const r = new Resources(kc, await freshNamespace(kc, 'managed-groups'));
-  return { hub, client, r, operator: await operatorFor(hub, r) };
+  return { hub, client: clientOf(hub), r, operator: await operatorFor(hub, r) };
 }
 
 /** An operator serving the private hub alone, sweeping every 2 s; resolves once it leads. */
-async function operatorFor(hub: PrivateHub, r: Resources): Promise<OperatorProcess> {
-  const operator = startOperator(env, {
+function operatorFor(hub: PrivateHub, r: Resources): Promise<OperatorProcess> {
+  return startLeader(env, {
     HUB_API_URL: hub.apiUrl,
     HUB_API_TOKEN: hub.apiToken,
     WATCH_NAMESPACE: r.namespace,
     RESYNC_SECONDS: '2',
     LEASE_NAME: `hubops-managed-groups-${randomBytes(3).toString('hex')}`,
   });
-  await operator.logged('Became the leader');
-  return operator;
-}
-
-async function metrics(operator: OperatorProcess): Promise<string> {
-  return (await fetch(`http://127.0.0.1:${await operator.metricsPort()}/metrics`)).text();
 }
 
 /** Sweeps the operator has made so far: each lists the groups once. */
@@ -93,10 +84,10 @@ function sweeps(text: string): number {
 /** Waits until the operator has made `count` more whole sweeps; resolves with its metrics. */
 async function afterSweeps(operator: OperatorProcess, count: number): Promise<string> {
   // The sweep under way now may have read the groups before the caller's change: not counted.
-  const start = sweeps(await metrics(operator)) + 1;
+  const start = sweeps(await operator.metrics()) + 1;
   let text = '';
   await until(
-    async () => sweeps((text = await metrics(operator))) >= start + count,
+    async () => sweeps((text = await operator.metrics())) >= start + count,
     30_000,
     `${count} sweeps`,
     250,
@@ -163,14 +154,14 @@ describe(`an Exact HubGroup beside an authenticator that manages groups (Jupyter
       assert.equal(logins, flapThreshold + 1);
       assertLeftAlone(await r.settled('hubgroups', 'team', leftAlone));
       const flaps = metricSum(
-        await metrics(world.operator),
+        await world.operator.metrics(),
         'hubops_group_membership_flaps_total',
         ['hub="settings"'],
       );
       assert.equal(flaps, flapThreshold, 'flaps counted');
 
       // The authenticator puts ada in and takes ada out again: hubops writes nothing either way.
-      const writes = hubWriteCount(await metrics(world.operator));
+      const writes = hubWriteCount(await world.operator.metrics());
       await hub.login('ada', ['team']);
       await afterSweeps(world.operator, 2);
       assert.deepEqual(await membersOf(client, 'team'), ['ada'], 'the Exact spec has ada too');
@@ -208,7 +199,7 @@ describe(`an Exact HubGroup beside an authenticator that manages groups (Jupyter
       assert.equal(await membersOf(client, 'team'), undefined, 'the hub made no group');
 
       // The authenticator makes the group, with a member the Exact spec does not declare.
-      const writes = hubWriteCount(await metrics(world.operator));
+      const writes = hubWriteCount(await world.operator.metrics());
       await hub.login('ada', ['team']);
       await hub.login('bob', ['team']);
       const text = await afterSweeps(world.operator, 3);
@@ -227,11 +218,11 @@ describe(`an Exact HubGroup beside an authenticator that manages groups (Jupyter
       // the hub refuses, and the group, the authenticator's, stays.
       await r.delete('hubgroups', 'team');
       await r.gone('hubgroups', 'team');
-      const refusedDeletes = metricSum(await metrics(world.operator), 'hubops_hub_requests_total', [
-        'method="DELETE"',
-        'route="/groups/{name}"',
-        'code="400"',
-      ]);
+      const refusedDeletes = metricSum(
+        await world.operator.metrics(),
+        'hubops_hub_requests_total',
+        ['method="DELETE"', 'route="/groups/{name}"', 'code="400"'],
+      );
       assert.equal(refusedDeletes, 1, 'the deletion was asked for, refused, and not retried');
       assert.deepEqual(await membersOf(client, 'team'), ['ada', 'bob']);
     },

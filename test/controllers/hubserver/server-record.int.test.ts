@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { ensureCrds, freshNamespace, kubeConfig, until } from '../../support/kube.ts';
-import { startOperator, type OperatorProcess } from '../../support/operator.ts';
+import { startLeader, type OperatorProcess } from '../../support/operator.ts';
 import { realHub } from '../../support/real-hub.ts';
 import { Resources, metricSum, ready, type CustomObject } from '../../support/resources.ts';
 import { loadTestenv } from '../../support/testenv.ts';
@@ -23,12 +23,11 @@ before(async () => {
   await ensureCrds(kc);
   r = new Resources(kc, await freshNamespace(kc, 'server-record'));
   await r.create('hubusers', 'owner', { username: user });
-  operator = startOperator(env, {
+  operator = await startLeader(env, {
     WATCH_NAMESPACE: r.namespace,
     RESYNC_SECONDS: '3',
     LEASE_NAME: `rec-${tag}`,
   });
-  await operator.logged('Became the leader');
   await r.settled('hubusers', 'owner', ready);
 });
 after(async () => {
@@ -39,9 +38,7 @@ after(async () => {
 
 /** The operator's requests to the server route, by method. */
 async function serverCalls(method: string): Promise<number> {
-  const text = await (
-    await fetch(`http://127.0.0.1:${await operator.metricsPort()}/metrics`)
-  ).text();
+  const text = await operator.metrics();
   return metricSum(text, 'hubops_hub_requests_total', [
     `method="${method}"`,
     'route="/users/{name}/servers/{server}"',

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type { Hub } from '../../../src/hub/hub.ts';
 import { ensureCrds, freshNamespace, kubeConfig, until } from '../../support/kube.ts';
-import { startOperator, type OperatorProcess } from '../../support/operator.ts';
+import { startLeader, type OperatorProcess } from '../../support/operator.ts';
 import { realHub } from '../../support/real-hub.ts';
 import {
   Resources,
@@ -37,12 +37,11 @@ before(async () => {
   for (const [name, username] of Object.entries({ owner, bob, carol }))
     await r.create('hubusers', name, { username });
   await r.create('hubgroups', 'tas', { groupName: tas, members: [carol] });
-  operator = startOperator(env, {
+  operator = await startLeader(env, {
     WATCH_NAMESPACE: r.namespace,
     RESYNC_SECONDS: '3',
     LEASE_NAME: `sh-${tag}`,
   });
-  await operator.logged('Became the leader');
   await r.settled('hubgroups', 'tas', ready);
 });
 after(async () => {
@@ -53,9 +52,7 @@ after(async () => {
 });
 
 async function metric(filters: string[]): Promise<number> {
-  const text = await (
-    await fetch(`http://127.0.0.1:${await operator.metricsPort()}/metrics`)
-  ).text();
+  const text = await operator.metrics();
   return metricSum(text, 'hubops_hub_requests_total', filters);
 }
 
@@ -192,7 +189,7 @@ test('an idle sweep of 100 shared servers reads each owner’s shares once and w
     // Counted between the ends of sweeps, once the visits each sweep queues are done.
     const sweepEnd = async (): Promise<void> => {
       const text = async () =>
-        (await (await fetch(`http://127.0.0.1:${await operator.metricsPort()}/metrics`)).text())
+        (await operator.metrics())
           .split('\n')
           .find((line) => line.startsWith('hubops_hub_last_sweep_timestamp_seconds'));
       const last = await text();

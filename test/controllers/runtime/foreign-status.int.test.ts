@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { ensureCrds, freshNamespace, kubeConfig } from '../../support/kube.ts';
-import { startOperator, type OperatorProcess } from '../../support/operator.ts';
+import { startLeader, type OperatorProcess } from '../../support/operator.ts';
 import { Resources, condition, metricSum, ready, hubWriteCount } from '../../support/resources.ts';
 import { loadTestenv } from '../../support/testenv.ts';
 
@@ -18,21 +18,18 @@ let operator: OperatorProcess;
 before(async () => {
   await ensureCrds(kc);
   r = new Resources(kc, await freshNamespace(kc, 'foreign-status'));
-  operator = startOperator(env, {
+  operator = await startLeader(env, {
     WATCH_NAMESPACE: r.namespace,
     RESYNC_SECONDS: '3600',
     LEASE_NAME: `hubops-${tag}`,
   });
-  await operator.logged('Became the leader');
 });
 after(async () => {
   await operator.stop('SIGKILL');
 });
 
 async function counts(): Promise<{ hubWrites: number; reconciles: number }> {
-  const text = await (
-    await fetch(`http://127.0.0.1:${await operator.metricsPort()}/metrics`)
-  ).text();
+  const text = await operator.metrics();
   return {
     hubWrites: hubWriteCount(text),
     reconciles: metricSum(text, 'hubops_reconcile_total', ['kind="HubUser"']),

@@ -318,10 +318,10 @@ test('a successful round writes status with observedGeneration, records Events, 
   assert.deepEqual(rounds, ['error', 'success']);
 });
 
-test('an outcome that needs no finalizer (observed only) writes status and puts none on', async () => {
+test('an observed object gets its status and no finalizer, whatever its round decided', async () => {
   const { informer, status, finalizers, script, round } = setup();
-  informer.emit('added', hubUser());
-  script.reconcile = () => Promise.resolve({ fields: {}, conditions: settled, finalizer: false });
+  informer.emit('added', hubUser({ admin: false, managementPolicy: 'Observe' }));
+  script.reconcile = () => Promise.resolve({ fields: {}, conditions: settled });
   await round();
   assert.equal(status.writes.length, 1);
   assert.deepEqual(finalizers.ensured, []);
