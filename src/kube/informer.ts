@@ -37,6 +37,8 @@ export interface InformerOptions {
    * as an empty first list, so that waiting for it holds nothing up, and the loop keeps trying.
    */
   readonly optional?: boolean;
+  /** Objects per page of a list (`limit`); the API server may send fewer. */
+  readonly pageSize?: number;
 }
 
 export interface InformerObserver {
@@ -79,6 +81,7 @@ export class Informer<T extends WatchedObject> {
       relistMs: 600_000,
       optional: false,
       labelSelector: '',
+      pageSize: 500,
       ...options,
     };
     this.#clock = deps.clock;
@@ -159,34 +162,52 @@ export class Informer<T extends WatchedObject> {
     }
   }
 
+  /**
+   * Lists in pages, as client-go does, and caches each page as it arrives: one answer holding
+   * every object (38 MB of JSON for 20,000 HubUsers, managedFields and all) would sit in memory
+   * whole before the first was stripped. Pages of one list share a snapshot (the continue token
+   * pins its resourceVersion); a token that expires mid-list fails the list, which starts over.
+   */
   async #relist(): Promise<void> {
-    const list = await this.#kube
-      .request<{
-        items: T[];
-        metadata?: { resourceVersion?: string };
-      }>('GET', this.#options.path, { query: { labelSelector: this.#options.labelSelector } })
-      .catch((err: unknown) => {
-        if (this.#options.optional && err instanceof KubeApiError && err.status === 404) {
-          this.#synced = true;
-          this.#markSynced();
-        }
-        throw err;
-      });
+    const seen = new Set<string>();
+    let resourceVersion = '';
+    let continueToken = '';
+    do {
+      const page = await this.#kube
+        .request<{
+          items: T[];
+          metadata?: { resourceVersion?: string; continue?: string };
+        }>('GET', this.#options.path, {
+          query: {
+            labelSelector: this.#options.labelSelector,
+            limit: this.#options.pageSize,
+            continue: continueToken,
+          },
+        })
+        .catch((err: unknown) => {
+          if (this.#options.optional && err instanceof KubeApiError && err.status === 404) {
+            this.#synced = true;
+            this.#markSynced();
+          }
+          throw err;
+        });
+      for (const object of page.items) {
+        const key = keyOf(object);
+        seen.add(key);
+        this.#upsert(key, object);
+      }
+      resourceVersion = page.metadata?.resourceVersion ?? '';
+      continueToken = page.metadata?.continue ?? '';
+    } while (continueToken !== '');
     this.#lastList = this.#clock.now();
     this.#lastActivity = this.#lastList;
-    const seen = new Set<string>();
-    for (const object of list.items) {
-      const key = keyOf(object);
-      seen.add(key);
-      this.#upsert(key, object);
-    }
     for (const [key, object] of this.#cache) {
       if (!seen.has(key)) {
         this.#cache.delete(key);
         this.#emit('deleted', object);
       }
     }
-    this.#resourceVersion = list.metadata?.resourceVersion ?? '';
+    this.#resourceVersion = resourceVersion;
     if (!this.#synced) {
       this.#synced = true;
       this.#markSynced();

@@ -143,6 +143,43 @@ test('stop() ends the watch for good', async () => {
   assert.equal(seen.length, count, 'no event after stop');
 });
 
+test('lists in pages of its page size, caches every object, then watches from that list', async () => {
+  for (const name of ['page-a', 'page-b', 'page-c', 'page-d', 'page-e']) await create(name);
+  const pages: { limit?: unknown; continue?: unknown }[] = [];
+  const counting = Object.create(kube) as typeof kube;
+  counting.request = <R>(...args: Parameters<typeof kube.request>): Promise<R> => {
+    pages.push(args[2]?.query ?? {});
+    return kube.request<R>(...args);
+  };
+  counting.watch = kube.watch.bind(kube);
+  const paged = new Informer<HubUser>(
+    counting,
+    { path: `/apis/hubops.io/v1alpha1/namespaces/${namespace}/hubusers`, pageSize: 2 },
+    { clock: systemClock, logger: silentLogger },
+  );
+  paged.start();
+  try {
+    await paged.synced;
+    const listed = informer.list().length;
+    assert.ok(listed >= 5, `the namespace holds ${listed} HubUsers`);
+    assert.equal(paged.list().length, listed, 'every page cached');
+    assert.equal(pages.length, Math.ceil(listed / 2), 'one request per page of 2');
+    assert.ok(pages.every((query) => query.limit === 2));
+    assert.equal(pages[0]?.continue, '', 'the first page has no continue token');
+    assert.ok(
+      pages.slice(1).every((query) => typeof query.continue === 'string' && query.continue !== ''),
+    );
+    await create('after-pages');
+    await until(
+      () => paged.get(namespace, 'after-pages') !== undefined,
+      10_000,
+      'watched after the list',
+    );
+  } finally {
+    await paged.stop();
+  }
+});
+
 test('an optional informer of a resource the cluster does not serve counts as synced and empty', async () => {
   const path = `/apis/hubops.io/v1alpha1/namespaces/${namespace}/notservedhere`;
   const options = { path, restartMinMs: 200, restartMaxMs: 400 };
