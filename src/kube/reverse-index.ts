@@ -11,42 +11,61 @@ interface Located {
   readonly metadata: Pick<ObjectMeta, 'namespace' | 'name'>;
 }
 
-const none: ReadonlySet<string> = new Set();
+/**
+ * Nearly every term names one object and nearly every object one term: a lone key or term is
+ * held as the string itself, and a Set or array only from the second on. A Set per username
+ * and an array per object cost about 300 bytes per object, a fifth of the operator's heap.
+ */
+type Keys = string | Set<string>;
+type Terms = string | readonly string[];
+
+const none: readonly string[] = [];
 
 export class ReverseIndex<T extends Located> {
   readonly #termsOf: (object: T) => readonly string[];
-  readonly #keysByTerm = new Map<string, Set<string>>();
-  readonly #termsByKey = new Map<string, readonly string[]>();
+  readonly #keysByTerm = new Map<string, Keys>();
+  readonly #termsByKey = new Map<string, Terms>();
 
   /** Indexes `informer`'s objects under the terms `termsOf` gives each (none: not indexed). */
   constructor(informer: Pick<Informer<T>, 'onChange'>, termsOf: (object: T) => readonly string[]) {
     this.#termsOf = termsOf;
     informer.onChange((change, object) => {
       const key = keyOf(object.metadata.namespace, object.metadata.name);
-      this.#set(key, change === 'deleted' ? [] : this.#termsOf(object));
+      this.#set(key, change === 'deleted' ? none : this.#termsOf(object));
     });
   }
 
   /** The keys of the objects that mention `term`; do not keep it across changes. */
-  keysFor(term: string): ReadonlySet<string> {
-    return this.#keysByTerm.get(term) ?? none;
+  keysFor(term: string): Iterable<string> {
+    const keys = this.#keysByTerm.get(term);
+    if (keys === undefined) return none;
+    return typeof keys === 'string' ? [keys] : keys;
   }
 
   #set(key: string, terms: readonly string[]): void {
-    for (const term of this.#termsByKey.get(key) ?? []) {
-      const keys = this.#keysByTerm.get(term);
-      keys?.delete(key);
-      if (keys?.size === 0) this.#keysByTerm.delete(term);
-    }
+    const previous = this.#termsByKey.get(key);
+    for (const term of typeof previous === 'string' ? [previous] : (previous ?? none))
+      this.#remove(term, key);
     if (terms.length === 0) {
       this.#termsByKey.delete(key);
       return;
     }
-    this.#termsByKey.set(key, terms);
-    for (const term of terms) {
-      const keys = this.#keysByTerm.get(term) ?? new Set<string>();
-      keys.add(key);
-      this.#keysByTerm.set(term, keys);
+    this.#termsByKey.set(key, terms.length === 1 ? (terms[0] as string) : terms);
+    for (const term of terms) this.#add(term, key);
+  }
+
+  #add(term: string, key: string): void {
+    const keys = this.#keysByTerm.get(term);
+    if (keys === undefined || keys === key) this.#keysByTerm.set(term, key);
+    else if (typeof keys === 'string') this.#keysByTerm.set(term, new Set([keys, key]));
+    else keys.add(key);
+  }
+
+  #remove(term: string, key: string): void {
+    const keys = this.#keysByTerm.get(term);
+    if (keys === key) this.#keysByTerm.delete(term);
+    else if (typeof keys !== 'string' && keys?.delete(key)) {
+      if (keys.size === 1) this.#keysByTerm.set(term, keys.values().next().value as string);
     }
   }
 }

@@ -38,7 +38,15 @@ beforeEach(() => {
 });
 afterEach(() => hub.close());
 
-const userOf = (name: string, admin = false): HubUser => ({ name, admin, servers: {} });
+/** A user model as a hub of today lists it. */
+const userOf = (name: string, admin = false): HubUser => ({
+  name,
+  admin,
+  groups: [],
+  created: '2026-12-06T09:00:00.000000Z',
+  last_activity: null,
+  servers: {},
+});
 const groupOf = (name: string, users: string[] = []): HubGroup => ({ name, users });
 const names = (count: number, prefix: string): string[] =>
   Array.from({ length: count }, (_, i) => `${prefix}${i}`);

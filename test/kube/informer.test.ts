@@ -4,17 +4,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { cachedForm } from '../../src/kube/informer.ts';
 
 const informer = new URL('../../src/kube/informer.ts', import.meta.url).pathname;
 const probe = `
-import { withoutManagedFields } from ${JSON.stringify(informer)};
+import { cachedForm } from ${JSON.stringify(informer)};
 const object = () => JSON.parse(JSON.stringify({
   apiVersion: 'hubops.io/v1alpha1', kind: 'HubUser',
   metadata: { name: 'ada', namespace: 'lab', uid: 'u-1', resourceVersion: '7', generation: 1,
     finalizers: ['hubops.io/cleanup'], managedFields: [{ manager: 'kubectl', operation: 'Update' }] },
   spec: { username: 'ada' },
 }));
-const stripped = withoutManagedFields(object());
+const stripped = cachedForm(object());
 const deleted = object();
 delete deleted.metadata.managedFields;
 console.log(JSON.stringify({
@@ -24,7 +25,30 @@ console.log(JSON.stringify({
 }));
 `;
 
-test('withoutManagedFields, which the informer caches through, leaves metadata a fast object', () => {
+test('cachedForm keeps every value but managedFields, shared strings and conditions included', () => {
+  const original = {
+    apiVersion: 'hubops.io/v1alpha1',
+    kind: 'HubUser',
+    metadata: {
+      name: 'ada',
+      namespace: 'lab',
+      finalizers: ['hubops.io/cleanup'],
+      managedFields: [{ manager: 'kubectl' }],
+    },
+    status: {
+      conditions: [
+        { type: 'Ready', message: 'in the hub', lastTransitionTime: '2026-12-06T10:00:00Z' },
+        { type: 'Synced', message: 'in the hub', lastTransitionTime: '2026-12-06T10:00:01Z' },
+      ],
+    },
+  };
+  const cached = cachedForm(JSON.parse(JSON.stringify(original)) as typeof original);
+  const { managedFields, ...metadata } = original.metadata;
+  assert.ok(managedFields);
+  assert.deepEqual(cached, { ...original, metadata });
+});
+
+test('cachedForm, which the informer caches through, leaves metadata a fast object', () => {
   const out = execFileSync(
     process.execPath,
     ['--allow-natives-syntax', '--input-type=module', '-e', probe],

@@ -8,11 +8,14 @@ import type { KindObject } from './reconciler.ts';
 
 export class SpecCheck {
   readonly #schema: z.ZodType;
-  /** By object key: the object (uid) and generation checked, and what was wrong with it. */
-  readonly #checked = new Map<
-    string,
-    { uid?: string; generation?: number; problem?: string | undefined }
-  >();
+  /**
+   * The cached versions found valid. The informer caches a new object for every version, so an
+   * object here has not changed since it was checked; weakly held, it goes with its version.
+   * A map by key of uid and generation cost about 180 bytes per object more.
+   */
+  readonly #valid = new WeakSet<KindObject>();
+  /** By object key, only while its spec is invalid: the object (uid) and generation, and what. */
+  readonly #problems = new Map<string, { uid?: string; generation?: number; problem: string }>();
 
   constructor(schema: z.ZodType) {
     this.#schema = schema;
@@ -20,17 +23,23 @@ export class SpecCheck {
 
   /**
    * What is wrong with the spec, naming the field (undefined when it is valid), and whether this
-   * is news: the first verdict on this object and generation. An object deleted and made again
-   * under the same name is another object (uid), checked afresh.
+   * problem is news: the first verdict of it on this object and generation. An object deleted
+   * and made again under the same name is another object (uid), checked afresh.
    */
   check(key: string, object: KindObject): { problem: string | undefined; fresh: boolean } {
+    if (this.#valid.has(object)) return { problem: undefined, fresh: false };
     const { uid, generation } = object.metadata;
-    const known = this.#checked.get(key);
+    const known = this.#problems.get(key);
     if (known && generation !== undefined && known.generation === generation && known.uid === uid)
       return { problem: known.problem, fresh: false };
     const parsed = this.#schema.safeParse(object.spec);
-    const problem = parsed.success ? undefined : describeIssue(parsed.error.issues[0]);
-    this.#checked.set(key, {
+    if (parsed.success) {
+      this.#valid.add(object);
+      this.#problems.delete(key);
+      return { problem: undefined, fresh: true };
+    }
+    const problem = describeIssue(parsed.error.issues[0]);
+    this.#problems.set(key, {
       ...(uid === undefined ? {} : { uid }),
       ...(generation === undefined ? {} : { generation }),
       problem,
@@ -40,7 +49,7 @@ export class SpecCheck {
 
   /** Drops what is known of a deleted object. */
   forget(key: string): void {
-    this.#checked.delete(key);
+    this.#problems.delete(key);
   }
 }
 
