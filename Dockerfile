@@ -36,5 +36,5 @@ EXPOSE 8080 8081
 # V8 without its optimizing compilers (JavaScript stays in the baseline tier, undici's WebAssembly
 # parser in Liftoff) and with one worker thread: 13-19 MB less resident memory after a cold sync
 # of 1,000 users, for about 15% more CPU there and more at 10,000 (docs/decisions/0008).
-ENTRYPOINT ["/nodejs/bin/node", "--max-semi-space-size=2", "--optimize-for-size", "--max-opt=1", "--liftoff-only", "--v8-pool-size=1"]
+ENTRYPOINT ["/nodejs/bin/node", "--max-semi-space-size=2", "--optimize-for-size", "--heap-growing-percent=50", "--max-opt=1", "--liftoff-only", "--v8-pool-size=1"]
 CMD ["dist/main.js"]
