@@ -30,6 +30,13 @@ test('the build writes the operator, its source map, the command line and the li
   ]);
 });
 
+test('the bundles are ASCII, which V8 keeps as one byte a character for as long as they run', () => {
+  for (const file of ['main.js', 'hubops.mjs']) {
+    const text = readFileSync(join(dir, 'dist', file), 'utf8');
+    assert.doesNotMatch(text, /[\u0080-\uffff]/, file);
+  }
+});
+
 test('the command line runs alone under any name, executable, and holds none of the controllers', () => {
   const cli = join(dir, 'dist', 'hubops.mjs');
   const text = readFileSync(cli, 'utf8');

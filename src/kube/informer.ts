@@ -45,8 +45,17 @@ export interface InformerObserver {
   readonly restarted?: (reason: string) => void;
 }
 
-/** `previous` is the cached version an update replaced. */
-export type ChangeListener<T> = (change: ChangeKind, object: T, previous?: T) => void;
+/**
+ * `previous` is the cached version an update replaced. `key` is the object's `namespace/name`;
+ * on `added` it is the very string the cache holds it under, which a listener that keeps keys
+ * per object (an index) should keep too, rather than a copy of its own per version.
+ */
+export type ChangeListener<T> = (
+  change: ChangeKind,
+  object: T,
+  previous: T | undefined,
+  key: string,
+) => void;
 
 export class Informer<T extends WatchedObject> {
   readonly #kube: KubeClient;
@@ -204,7 +213,7 @@ export class Informer<T extends WatchedObject> {
     for (const [key, object] of this.#cache) {
       if (!seen.has(key)) {
         this.#cache.delete(key);
-        this.#emit('deleted', object);
+        this.#emit('deleted', object, undefined, key);
       }
     }
     this.#resourceVersion = resourceVersion;
@@ -236,8 +245,10 @@ export class Informer<T extends WatchedObject> {
       const version = object.metadata?.resourceVersion;
       if (version) this.#resourceVersion = version;
       if (phase === 'ADDED' || phase === 'MODIFIED') this.#upsert(keyOf(object), object);
-      else if (phase === 'DELETED' && this.#cache.delete(keyOf(object)))
-        this.#emit('deleted', cachedForm(object));
+      else if (phase === 'DELETED') {
+        const key = keyOf(object);
+        if (this.#cache.delete(key)) this.#emit('deleted', cachedForm(object), undefined, key);
+      }
     };
     const watch = new AbortController();
     this.#watch = watch;
@@ -277,14 +288,14 @@ export class Informer<T extends WatchedObject> {
     // A watch event can trail a version the operator remembered from its own write.
     if (previous && !isNewer(object, previous)) return;
     this.#cache.set(key, object);
-    if (!previous) this.#emit('added', object);
+    if (!previous) this.#emit('added', object, undefined, key);
     else if (previous.metadata?.resourceVersion !== object.metadata?.resourceVersion) {
-      this.#emit('updated', object, previous);
+      this.#emit('updated', object, previous, key);
     }
   }
 
-  #emit(change: ChangeKind, object: T, previous?: T): void {
-    for (const listener of this.#listeners) listener(change, object, previous);
+  #emit(change: ChangeKind, object: T, previous: T | undefined, key: string): void {
+    for (const listener of this.#listeners) listener(change, object, previous, key);
   }
 }
 

@@ -3,7 +3,7 @@
  * mention them, kept up to date from informer changes: a change to one object finds the
  * objects that depend on it in O(1) instead of walking the whole cache of 10,000 objects.
  */
-import { keyOf, type ObjectMeta } from '../api/meta.ts';
+import type { ObjectMeta } from '../api/meta.ts';
 import type { Informer } from './informer.ts';
 
 /** What the index needs of an object: where it is. */
@@ -21,6 +21,12 @@ type Terms = string | readonly string[];
 
 const none: readonly string[] = [];
 
+function sameTerms(held: Terms | undefined, terms: readonly string[]): boolean {
+  if (held === undefined) return terms.length === 0;
+  if (typeof held === 'string') return terms.length === 1 && terms[0] === held;
+  return held.length === terms.length && held.every((term, i) => term === terms[i]);
+}
+
 export class ReverseIndex<T extends Located> {
   readonly #termsOf: (object: T) => readonly string[];
   readonly #keysByTerm = new Map<string, Keys>();
@@ -29,8 +35,7 @@ export class ReverseIndex<T extends Located> {
   /** Indexes `informer`'s objects under the terms `termsOf` gives each (none: not indexed). */
   constructor(informer: Pick<Informer<T>, 'onChange'>, termsOf: (object: T) => readonly string[]) {
     this.#termsOf = termsOf;
-    informer.onChange((change, object) => {
-      const key = keyOf(object.metadata.namespace, object.metadata.name);
+    informer.onChange((change, object, _previous, key) => {
       this.#set(key, change === 'deleted' ? none : this.#termsOf(object));
     });
   }
@@ -42,8 +47,10 @@ export class ReverseIndex<T extends Located> {
     return typeof keys === 'string' ? [keys] : keys;
   }
 
+  /** An object whose terms stand keeps its entries, and with them the key string they share. */
   #set(key: string, terms: readonly string[]): void {
     const previous = this.#termsByKey.get(key);
+    if (sameTerms(previous, terms)) return;
     for (const term of typeof previous === 'string' ? [previous] : (previous ?? none))
       this.#remove(term, key);
     if (terms.length === 0) {

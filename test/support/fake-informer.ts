@@ -45,6 +45,6 @@ export class FakeInformer<T extends Pick<KindObject, 'metadata'>> {
     if (change === 'deleted') this.#objects.delete(key);
     else this.#objects.set(key, object);
     for (const listener of this.#listeners)
-      listener(change, object, change === 'updated' ? previous : undefined);
+      listener(change, object, change === 'updated' ? previous : undefined, key);
   }
 }

@@ -29,7 +29,7 @@ export function claimsOf<T extends KindObject>(
     return object !== undefined && admitted(object);
   };
   const claims = new NameClaims<T>(nameOf, (key) => own.queue.add(key), holds);
-  own.informer.onChange((change, object) => claims.observe(change, object));
+  own.informer.onChange((change, object, _previous, key) => claims.observe(change, object, key));
   return claims;
 }
 
@@ -78,10 +78,29 @@ export class NameClaims<T extends KindObject> {
     this.#holds = holds;
   }
 
-  /** Feed it every informer change. */
-  observe(change: ChangeKind, object: T): void {
-    const key = keyOf(object.metadata.namespace, object.metadata.name);
+  /**
+   * Feed it every informer change, with the informer's key when there is one: a lone claim that
+   * stands (the same name, the same creation time) is kept, and with it the key string it holds.
+   */
+  observe(
+    change: ChangeKind,
+    object: T,
+    key: string = keyOf(object.metadata.namespace, object.metadata.name),
+  ): void {
     const previous = this.#names.get(key);
+    const created = object.metadata.creationTimestamp ?? '';
+    // A lone claimant that stands changes nothing. With rivals the change is replayed, as its
+    // status may have just taken its right to hold the name (mayHoldName) and the next must wake.
+    const held = previous === undefined ? undefined : this.#claims.get(previous);
+    if (
+      change !== 'deleted' &&
+      previous === this.#nameOf(object) &&
+      held !== undefined &&
+      'key' in held &&
+      held.key === key &&
+      held.created === created
+    )
+      return;
     if (previous !== undefined) this.#drop(previous, key);
     if (change === 'deleted') {
       this.#names.delete(key);
@@ -89,7 +108,7 @@ export class NameClaims<T extends KindObject> {
     }
     const name = this.#nameOf(object);
     this.#names.set(key, name);
-    const claim: Claim = { key, created: object.metadata.creationTimestamp ?? '' };
+    const claim: Claim = { key, created };
     const others = listOf(this.#claims.get(name)).filter((other) => other.key !== key);
     this.#claims.set(name, others.length === 0 ? claim : [...others, claim]);
   }
