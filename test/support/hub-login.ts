@@ -29,13 +29,31 @@ class CookieJar {
  * Logs USERNAME in at the hub whose pages are under hubUrl (e.g. http://127.0.0.1:8081/hub).
  * JupyterHub 4.1+ ties the form's _xsrf token to a cookie and to the client's address and
  * User-Agent, so both requests carry the same agent, and the GET says it is a page navigation
- * (the only kind of request the hub sets the cookie on). Throws unless the hub accepted the login.
+ * (the only kind of request the hub sets the cookie on). A hub just started has refused the
+ * first form with 403 once in many runs (CI, 6.1.1): a refused form is fetched and sent afresh,
+ * up to three times. Throws, with the hub's last answer, unless the hub accepted the login.
  */
 export async function logInThroughForm(
   hubUrl: string,
   username: string,
   password = 'any-password',
 ): Promise<void> {
+  let refusal = '';
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    const answer = await submitLoginForm(hubUrl, username, password);
+    if (answer === undefined) return;
+    refusal = answer;
+    if (!answer.startsWith('403')) break;
+  }
+  throw new Error(`logging ${username} in at ${hubUrl} answered ${refusal}`);
+}
+
+/** One GET of the form and its POST; undefined when the hub logged the user in, else its answer. */
+async function submitLoginForm(
+  hubUrl: string,
+  username: string,
+  password: string,
+): Promise<string | undefined> {
   const jar = new CookieJar();
   const browser = { 'User-Agent': 'hubops-tests', 'Sec-Fetch-Mode': 'navigate' };
   const page = await fetch(`${hubUrl}/login`, { headers: browser, redirect: 'manual' });
@@ -58,10 +76,13 @@ export async function logInThroughForm(
     redirect: 'manual',
   });
   jar.remember(answer);
-  await answer.body?.cancel();
   // Success is a redirect away from the form with the hub's login cookie; a refusal re-renders
   // the form (200 with an error) or answers 403 for a bad _xsrf.
-  if (answer.status !== 302 || !jar.has('jupyterhub-hub-login')) {
-    throw new Error(`logging ${username} in at ${hubUrl} answered ${answer.status}`);
+  if (answer.status === 302 && jar.has('jupyterhub-hub-login')) {
+    await answer.body?.cancel();
+    return undefined;
   }
+  const text = await answer.text();
+  const reason = /<p[^>]*>\s*([^<]{1,200})/.exec(text)?.[1]?.trim() ?? text.slice(0, 200);
+  return `${answer.status} (${reason})`;
 }
