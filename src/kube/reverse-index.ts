@@ -3,13 +3,7 @@
  * mention them, kept up to date from informer changes: a change to one object finds the
  * objects that depend on it in O(1) instead of walking the whole cache of 10,000 objects.
  */
-import type { ObjectMeta } from '../api/meta.ts';
-import type { Informer } from './informer.ts';
-
-/** What the index needs of an object: where it is. */
-interface Located {
-  readonly metadata: Pick<ObjectMeta, 'namespace' | 'name'>;
-}
+import type { Informer, WatchedObject } from './informer.ts';
 
 /**
  * Nearly every term names one object and nearly every object one term: a lone key or term is
@@ -27,7 +21,7 @@ function sameTerms(held: Terms | undefined, terms: readonly string[]): boolean {
   return held.length === terms.length && held.every((term, i) => term === terms[i]);
 }
 
-export class ReverseIndex<T extends Located> {
+export class ReverseIndex<T extends WatchedObject> {
   readonly #termsOf: (object: T) => readonly string[];
   readonly #keysByTerm = new Map<string, Keys>();
   readonly #termsByKey = new Map<string, Terms>();

@@ -88,25 +88,18 @@ export class NameClaims<T extends KindObject> {
     key: string = keyOf(object.metadata.namespace, object.metadata.name),
   ): void {
     const previous = this.#names.get(key);
+    const name = change === 'deleted' ? undefined : this.#nameOf(object);
     const created = object.metadata.creationTimestamp ?? '';
     // A lone claimant that stands changes nothing. With rivals the change is replayed, as its
     // status may have just taken its right to hold the name (mayHoldName) and the next must wake.
-    const held = previous === undefined ? undefined : this.#claims.get(previous);
-    if (
-      change !== 'deleted' &&
-      previous === this.#nameOf(object) &&
-      held !== undefined &&
-      'key' in held &&
-      held.key === key &&
-      held.created === created
-    )
+    const held = name === undefined ? undefined : this.#claims.get(name);
+    if (previous === name && held && 'key' in held && held.key === key && held.created === created)
       return;
     if (previous !== undefined) this.#drop(previous, key);
-    if (change === 'deleted') {
+    if (name === undefined) {
       this.#names.delete(key);
       return;
     }
-    const name = this.#nameOf(object);
     this.#names.set(key, name);
     const claim: Claim = { key, created };
     const others = listOf(this.#claims.get(name)).filter((other) => other.key !== key);

@@ -4,11 +4,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cachedForm } from '../../src/kube/informer.ts';
+import { cachedForm } from '../../src/kube/cached-form.ts';
 
-const informer = new URL('../../src/kube/informer.ts', import.meta.url).pathname;
+const module = new URL('../../src/kube/cached-form.ts', import.meta.url).pathname;
 const probe = `
-import { cachedForm } from ${JSON.stringify(informer)};
+import { cachedForm } from ${JSON.stringify(module)};
 const object = () => JSON.parse(JSON.stringify({
   apiVersion: 'hubops.io/v1alpha1', kind: 'HubUser',
   metadata: { name: 'ada', namespace: 'lab', uid: 'u-1', resourceVersion: '7', generation: 1,
