@@ -1,8 +1,13 @@
 // The plan of a server's shares, row by row: what is granted, narrowed and revoked for the
-// declared users and groups under Exact and Additive.
+// declared users and groups under Exact and Additive, and what a deleted server takes back.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { planShares, type DesiredShare, type ShareAction } from '../../src/plan/shares.ts';
+import {
+  planShareRemoval,
+  planShares,
+  type DesiredShare,
+  type ShareAction,
+} from '../../src/plan/shares.ts';
 import type { HubShare } from '../../src/hub/models.ts';
 
 const access = 'access:servers!server=ada/lab';
@@ -78,5 +83,54 @@ const rows: {
 for (const row of rows) {
   test(row.name, () => {
     assert.deepEqual(planShares(row.desired, row.observed, row.policy ?? 'Exact'), row.actions);
+  });
+}
+
+const removalRows: {
+  name: string;
+  desired: DesiredShare[];
+  observed: ReturnType<typeof held>[];
+  policy: 'Exact' | 'Additive';
+  actions: ShareAction[];
+}[] = [
+  {
+    name: 'a deleted server under Exact revokes every share it has, declared or not',
+    desired: [{ target: bob, scopes: [access] }],
+    observed: [held(bob, [access, read]), held(tas, [access])],
+    policy: 'Exact',
+    actions: [
+      { op: 'revoke', target: bob },
+      { op: 'revoke', target: tas },
+    ],
+  },
+  {
+    name: 'a deleted server with no shares left revokes nothing',
+    desired: [{ target: bob, scopes: [access] }],
+    observed: [],
+    policy: 'Exact',
+    actions: [],
+  },
+  {
+    name: 'a deleted server under Additive takes back only the declared scopes still held',
+    desired: [
+      { target: bob, scopes: [access, read] },
+      { target: tas, scopes: [access] },
+    ],
+    observed: [held(bob, [access]), held({ user: 'carol' }, [access])],
+    policy: 'Additive',
+    actions: [{ op: 'revoke', target: bob, scopes: [access] }],
+  },
+  {
+    name: 'under Additive a scope granted by hand beside the declared one stays',
+    desired: [{ target: bob, scopes: [access] }],
+    observed: [held(bob, [access, read])],
+    policy: 'Additive',
+    actions: [{ op: 'revoke', target: bob, scopes: [access] }],
+  },
+];
+
+for (const row of removalRows) {
+  test(row.name, () => {
+    assert.deepEqual(planShareRemoval(row.desired, row.observed, row.policy), row.actions);
   });
 }

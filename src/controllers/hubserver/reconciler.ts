@@ -24,7 +24,7 @@ import { unchangedFields } from '../runtime/status-report.ts';
 import type { Outcome, ReconcileContext, Reconciler } from '../runtime/reconciler.ts';
 import { serverInProgressMs } from '../runtime/timings.ts';
 import { keepRecord, recordDue } from './server-record.ts';
-import { OwnerShares, withShares } from './shares.ts';
+import { OwnerShares, unshareOnDeletion, withShares } from './shares.ts';
 import {
   failedSpawn,
   observedServer,
@@ -199,6 +199,9 @@ export class HubServerReconciler implements Reconciler<HubServer> {
         'HUB_PENDING',
         `server ${serverLabel(username, server)} is still stopping`,
       );
+    // A removed server's shares go with its record; the default server's record stays.
+    const unshared =
+      decision === 'stop' ? await unshareOnDeletion(unit, object, this.#owners, priority) : [];
     return [
       {
         type: 'Normal',
@@ -206,6 +209,7 @@ export class HubServerReconciler implements Reconciler<HubServer> {
         action: 'Stop',
         note: `stopped${decision === 'stopAndRemove' ? ' and removed' : ''} server ${serverLabel(username, server)}`,
       },
+      ...unshared,
     ];
   }
 

@@ -1,7 +1,8 @@
 /**
  * A HubServer's shares (JupyterHub 5.0+): the owner's shares read once per sweep (the hub lists
  * them by owner only), planned against `spec.sharedWith`, granted and revoked after the server
- * itself is as declared; and how the server's outcome reads with them.
+ * itself is as declared, and taken back when the HubServer goes; and how the server's outcome
+ * reads with them.
  */
 import type { HubServer } from '../../api/hubserver.ts';
 import { isRetryable, OperatorError } from '../../errors.ts';
@@ -9,7 +10,12 @@ import { HubError } from '../../hub/errors.ts';
 import { shareTargetKey, type HubShare, type ShareTarget } from '../../hub/models.ts';
 import { shareScopeProblem, storedShareScopes } from '../../hub/shares.ts';
 import type { EventNote } from '../../kube/events.ts';
-import { planShares, type ShareAction } from '../../plan/shares.ts';
+import {
+  planShareRemoval,
+  planShares,
+  type DesiredShare,
+  type ShareAction,
+} from '../../plan/shares.ts';
 import type { Priority } from '../../priority.ts';
 import { readyAndSynced } from '../runtime/conditions.ts';
 import type { HubUnit } from '../runtime/hub-unit.ts';
@@ -100,10 +106,7 @@ async function shared(
     .map((scope) => shareScopeProblem(scope, username, serverName, features.serverApiV6))
     .find((found) => found !== undefined);
   if (problem) return unshared(outcome, 'HubRejected', `not shared: ${problem}`);
-  const desired = sharedWith.map((entry) => ({
-    target: entry.user === undefined ? { group: entry.group ?? '' } : { user: entry.user },
-    scopes: storedShareScopes(username, serverName, entry.scopes),
-  }));
+  const desired = desiredShares(object);
   const observed = (await owners.read(unit, username, priority)).filter(
     (share) => share.server === serverName,
   );
@@ -141,6 +144,41 @@ async function shared(
     fields: { ...outcome.fields, shares: holders.size },
     events: [...(outcome.events ?? []), ...events],
   };
+}
+
+/**
+ * Takes back, as the HubServer goes, what its `sharedWith` gave (planShareRemoval), read afresh
+ * from the hub; its Events. A HubServer that declares no sharing, and a hub before 5.0, have
+ * nothing to take back. A failed call throws: the finalizer stays and the deletion is tried again.
+ */
+export async function unshareOnDeletion(
+  unit: HubUnit,
+  object: HubServer,
+  owners: OwnerShares,
+  priority: Priority,
+): Promise<EventNote[]> {
+  const { sharedWith, sharingPolicy, username, serverName } = object.spec;
+  if (sharedWith === undefined || !(await unit.hub.features()).shares) return [];
+  const observed = (await unit.hub.shares.list(username, { priority })).filter(
+    (share) => share.server === serverName,
+  );
+  const actions = planShareRemoval(desiredShares(object), observed, sharingPolicy ?? 'Exact');
+  const name = serverLabel(username, serverName);
+  try {
+    for (const action of actions) await send(unit, username, serverName, action, priority);
+  } finally {
+    if (actions.length > 0) owners.forget(unit, username);
+  }
+  return actions.map((action) => shareEvent(action, name));
+}
+
+/** `spec.sharedWith` as the plan compares it: targets with scopes in the hub's stored form. */
+function desiredShares(object: HubServer): DesiredShare[] {
+  const { sharedWith = [], username, serverName } = object.spec;
+  return sharedWith.map((entry) => ({
+    target: entry.user === undefined ? { group: entry.group ?? '' } : { user: entry.user },
+    scopes: storedShareScopes(username, serverName, entry.scopes),
+  }));
 }
 
 function send(

@@ -1,10 +1,12 @@
 // HubServer.spec.sharedWith against the real hub: shares granted to a user and a group, narrowed
 // and revoked as the spec changes, checked through GET /shares and by what the shared user's own
 // token may do; a share for a server without a record waits; Additive takes nothing back; an idle
-// sweep of many shared servers costs one share read per owner. Hubs before 5.0: a condition.
+// sweep of many shared servers costs one share read per owner; deleting the HubServer of a default
+// server takes back what it gave. Hubs before 5.0: a condition.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import * as k8s from '@kubernetes/client-node';
 import type { Hub } from '../../../src/hub/hub.ts';
 import { ensureCrds, freshNamespace, kubeConfig, until } from '../../support/kube.ts';
 import { startLeader, type OperatorProcess } from '../../support/operator.ts';
@@ -134,6 +136,60 @@ test('shares are granted, narrowed and revoked as sharedWith changes, as the sha
     await asBob.close();
     await hub.tokens.revoke(bob, issued.id);
   }
+});
+
+test('deleting a HubServer of a default server takes back what its sharedWith gave', async (t) => {
+  if (!sharing) return t.skip('sharing needs JupyterHub 5.0');
+  const declare = async (name: string, sharingPolicy: 'Exact' | 'Additive') => {
+    await r.create('hubservers', name, {
+      username: owner,
+      state: 'Stopped',
+      deletionPolicy: 'Delete',
+      sharedWith: [{ user: bob, scopes: ['access:servers', 'read:servers'] }],
+      sharingPolicy,
+    });
+    await r.settled('hubservers', name, (o) => ready(o) && o.status?.['shares'] !== undefined);
+  };
+  /** Deletes the HubServer and waits for its Unshared Events (`count` of them). */
+  const deleted = async (name: string, count: number): Promise<string[]> => {
+    await r.delete('hubservers', name);
+    await r.gone('hubservers', name);
+    let notes: string[] = [];
+    await until(
+      async () => {
+        const events = await kc.makeApiClient(k8s.EventsV1Api).listNamespacedEvent({
+          namespace: r.namespace,
+        });
+        notes = events.items
+          .filter((e) => e.regarding?.name === name && e.reason === 'Unshared')
+          .map((e) => e.note ?? '');
+        return notes.length >= count;
+      },
+      10_000,
+      `${count} Unshared Events`,
+    );
+    return notes;
+  };
+
+  // Exact: the declaration owned the default server's share list, a share made by hand included.
+  await declare('home-exact', 'Exact');
+  assert.deepEqual(await scopesOf(''), { [`user ${bob}`]: ['access:servers', 'read:servers'] });
+  await hub.shares.grant(owner, '', { user: carol });
+  const exact = await deleted('home-exact', 2);
+  t.diagnostic(`Exact: ${exact.join('; ')}`);
+  assert.deepEqual(await scopesOf(''), {}, 'no share of the default server is left');
+
+  // Additive: only the declared scopes go; a share made by hand and a scope granted by hand stay.
+  await declare('home-additive', 'Additive');
+  await hub.shares.grant(owner, '', { user: carol });
+  await hub.shares.grant(owner, '', { user: bob }, ['servers']);
+  const additive = await deleted('home-additive', 1);
+  t.diagnostic(`Additive: ${additive.join('; ')}`);
+  assert.deepEqual(await scopesOf(''), {
+    [`user ${bob}`]: ['servers'],
+    [`user ${carol}`]: ['access:servers'],
+  });
+  await hub.shares.revokeAll(owner, '');
 });
 
 test('a share for a named server with no record in the hub waits, then goes out once it has one', async (t) => {
