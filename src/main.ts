@@ -2,7 +2,7 @@
  * The composition root: reads the settings, builds the hub client, the Kubernetes clients and
  * one controller per kind, serves health and metrics, and runs the controllers while this
  * replica leads. SIGTERM stops taking work, lets work in flight finish (bounded), hands the
- * lease back and exits 0.
+ * lease back (or leaves it to expire when work outlasts the drain) and exits 0.
  */
 import { systemClock, type Clock } from './clock.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';

@@ -2,7 +2,7 @@
  * The lifecycle of the controllers, as controller-runtime's Manager holds it: caches start at
  * once (so a follower is ready to lead), work starts only while leading and only once every
  * cache has its first list, and a stop drains work in flight (bounded) before the lease is
- * handed back and the caches close.
+ * handed back (left to expire when work outlasts the drain) and the caches close.
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
@@ -58,7 +58,8 @@ export class Manager {
 
   /**
    * Stops taking work, waits for work in flight up to the drain deadline, hands the lease back
-   * and stops the caches. Idempotent; resolves once all of that is done.
+   * (or, with work still in flight, leaves it to expire) and stops the caches. Idempotent;
+   * resolves once all of that is done.
    */
   async stop(): Promise<void> {
     if (this.#stopping) return;
@@ -70,9 +71,13 @@ export class Manager {
       Promise.all(this.#runs).then(() => true),
       clock.sleep(drainTimeoutMs).then(() => false),
     ]);
-    if (!drained)
+    if (drained) await elector?.release();
+    else {
+      // Handing the lease over now would let the next leader read the hub while this one's calls
+      // are still landing: it waits for the lease to expire instead.
       logger.warn({ timeoutMs: drainTimeoutMs }, 'Work still in flight at the drain deadline');
-    await elector?.release();
+      await elector?.abandon();
+    }
     await Promise.all(controllers.all.map((c) => c.informer.stop()));
     await Promise.all(controllers.hubs.units().map((unit) => unit.stop()));
   }

@@ -62,10 +62,7 @@ export class LeaderElector {
 
   /** Stops campaigning and, when leading, hands the lease back so another replica takes over at once. */
   async release(): Promise<void> {
-    this.#stop.abort();
-    await this.#loop;
-    if (!this.#leading) return;
-    this.#leading = false;
+    if (!(await this.#stopCampaigning())) return;
     try {
       const lease = await this.#read();
       if (lease?.spec?.holderIdentity !== this.#options.identity) return;
@@ -80,6 +77,28 @@ export class LeaderElector {
     } catch (err) {
       this.#logger.warn({ err: String(err) }, 'Could not release the leader lease; it will expire');
     }
+  }
+
+  /**
+   * Stops campaigning and renewing but keeps the lease: another replica leads only once it has
+   * expired, a lease duration after the last renewal, so that what this one still has in flight
+   * lands before the next leader reads the hub.
+   */
+  async abandon(): Promise<void> {
+    if (await this.#stopCampaigning())
+      this.#logger.warn(
+        { lease: this.#options.name, expiresInMs: this.#options.leaseDurationMs },
+        'Left the leader lease to expire',
+      );
+  }
+
+  /** Ends the campaign; whether this replica was leading until now. */
+  async #stopCampaigning(): Promise<boolean> {
+    this.#stop.abort();
+    await this.#loop;
+    const leading = this.#leading;
+    this.#leading = false;
+    return leading;
   }
 
   async #run(callbacks: LeaderCallbacks): Promise<void> {

@@ -1,7 +1,8 @@
 // Two replicas share one leader Lease, each reaching the hub through its own proxy listener so
 // that every hub request names its sender. The leader is SIGKILLed while HubUsers keep being
 // created and edited: the standby leads within a lease duration and a retry period, the two never
-// write to the hub at the same time, and everything converges with nothing missing or doubled.
+// write to the hub at the same time, and everything converges with nothing missing or doubled. A
+// leader stopped with SIGTERM while a hub call hangs keeps its lease until it expires.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -34,13 +35,13 @@ after(async () => {
   await hub.close();
 });
 
-async function replica(name: string): Promise<OperatorProcess> {
+async function replica(name: string, leaseName = `failover-${tag}`): Promise<OperatorProcess> {
   const started = startOperator(env, {
     HUB_API_URL: await proxy.listen(name),
     POD_NAME: name,
     WATCH_NAMESPACE: r.namespace,
     RESYNC_SECONDS: '600',
-    LEASE_NAME: `failover-${tag}`,
+    LEASE_NAME: leaseName,
     LEASE_DURATION_SECONDS: String(lease.duration),
     LEASE_RENEW_DEADLINE_SECONDS: String(lease.renewDeadline),
     LEASE_RETRY_PERIOD_SECONDS: String(lease.retryPeriod),
@@ -133,4 +134,47 @@ test('the leader is killed mid-work: the standby takes over in time and never wr
   assert.ok(lastA < firstB, 'the two replicas never wrote in overlapping intervals');
   assert.equal(ours.length, created, 'no hub user missing or duplicated');
   assert.equal(wrongAdmin, 0, 'every admin flag as last declared');
+});
+
+test('a leader stopped with SIGTERM while a hub call hangs keeps its lease until it expires', async (t) => {
+  // The first test's replicas watch the same namespace: none may act beside these two.
+  await Promise.all(replicas.map((earlier) => earlier.stop('SIGKILL')));
+  const leaseName = `hang-${tag}`;
+  const c = await replica('replica-c', leaseName);
+  await c.logged('Became the leader', 30_000);
+  const d = await replica('replica-d', leaseName);
+  await d.logged('Started', 30_000);
+  // The leader's hub writes never reach the hub and are never answered: work the drain cannot end.
+  proxy.faults = {
+    stall: (rec) => (rec.via === 'replica-c' && isWrite(rec) ? 'request' : undefined),
+  };
+  try {
+    await r.create('hubusers', 'hang', { username: `f${tag}-hang` });
+    await until(
+      () => proxy.records.some((rec) => rec.via === 'replica-c' && isWrite(rec)),
+      30_000,
+      'a hub write from the leader',
+    );
+    c.child.kill('SIGTERM');
+    const left = await c.logged('Left the leader lease to expire', 40_000);
+    const leftAt = Date.parse(String(left['time']));
+    const led = await d.logged('Became the leader', 60_000);
+    const waitedMs = Date.parse(String(led['time'])) - leftAt;
+    t.diagnostic(
+      `the standby led ${(waitedMs / 1000).toFixed(1)} s after the stopping leader left its lease (duration ${lease.duration} s)`,
+    );
+    assert.ok(
+      !c.lines.some((line) => line['msg'] === 'Released the leader lease'),
+      'the lease is not handed back with work in flight',
+    );
+    // The last renewal came at most a retry period before the leader left the lease.
+    assert.ok(
+      waitedMs >= (lease.duration - lease.retryPeriod) * 1000,
+      `the standby led ${waitedMs} ms after, before the lease expired`,
+    );
+    assert.equal(await c.exited, 0);
+    await r.settled('hubusers', 'hang', ready, 60_000);
+  } finally {
+    proxy.faults = {};
+  }
 });
