@@ -1,8 +1,10 @@
 /**
- * The plan for one hub user: what must happen for the hub to match a HubUser, and what
- * deleting the HubUser does. Pure: desired state and the observed hub user in, actions out.
+ * The plan for one hub user: what must happen for the hub to match a HubUser, whether a user
+ * deleted outside hubops stays deleted, and what deleting the HubUser does. Pure: desired state
+ * and the observed hub user in, actions out.
  */
 import type { Action } from './actions.ts';
+import type { Condition } from '../api/conditions.ts';
 import type { DeletionPolicy, Ownership } from '../api/fields.ts';
 import { effectiveDeletionPolicy } from './ownership.ts';
 
@@ -21,6 +23,37 @@ export function planUser(desired: DesiredUser, observed: ObservedUser | undefine
   if (observed.admin !== desired.admin)
     return [{ op: 'setAdmin', user: desired.username, admin: desired.admin }];
   return [];
+}
+
+/** The reasons of a Ready True that say the hub object is as declared. */
+export const settledReasons: ReadonlySet<string> = new Set([
+  'Created',
+  'Adopted',
+  'Updated',
+  'UpToDate',
+]);
+
+/**
+ * Whether a missing hub user stays missing: the spec respects deletions, the operator has had the
+ * user (`owned`: status records its ownership), and Ready last said, for this very spec, that the
+ * user was as declared (or already left deleted). A paused, failed or refused round at a new spec
+ * says nothing of the kind, so a spec change always gets its create.
+ */
+export function staysDeleted(
+  object: {
+    readonly spec: { readonly whenDeletedInHub?: 'Recreate' | 'Respect' | undefined };
+    readonly metadata: { readonly generation?: number | undefined };
+  },
+  owned: boolean,
+  ready: Condition | undefined,
+): boolean {
+  return (
+    object.spec.whenDeletedInHub === 'Respect' &&
+    owned &&
+    ready?.status === 'True' &&
+    ready.observedGeneration === object.metadata.generation &&
+    (settledReasons.has(ready.reason) || ready.reason === 'DeletedInHub')
+  );
 }
 
 /** On deletion of the HubUser: delete the hub user only when the policy in force says Delete. */

@@ -1,8 +1,8 @@
 // Living beside the real jupyterhub-idle-culler (a hub service of a private hub, inactivity limit
 // 4 s): a HubUser re-creates its culled user by default and leaves it deleted under
-// `whenDeletedInHub: Respect` until its spec changes, and a group does not wait for or re-create
-// such a member; a HubServer with keepRunning false leaves a culled named server removed, one
-// with keepRunning true starts it again.
+// `whenDeletedInHub: Respect` until its spec changes (a pause is no change), and a group does not
+// wait for or re-create such a member; a HubServer with keepRunning false leaves a culled named
+// server removed, one with keepRunning true starts it again.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -83,6 +83,24 @@ describe('a culled hub user', () => {
       30_000,
       'keep re-created after the culler deleted it',
     );
+
+    // A pause is no change of the spec: the deletion respected outlives it.
+    const pausedAnnotation = 'hubops.io/paused';
+    await r.patch('hubusers', 'let', { metadata: { annotations: { [pausedAnnotation]: 'true' } } });
+    const held = await r.settled(
+      'hubusers',
+      'let',
+      (o) => condition(o, 'Synced')?.reason === 'Paused',
+    );
+    assert.equal(reason(held), 'DeletedInHub', 'Ready keeps the decision while paused');
+    await r.patch('hubusers', 'let', { metadata: { annotations: { [pausedAnnotation]: null } } });
+    await r.settled('hubusers', 'let', (o) => condition(o, 'Synced')?.status === 'True');
+    await never(
+      async () => (await client.users.get('let')) !== null,
+      6_000,
+      'let re-created after the pause',
+    );
+    assert.equal(reason((await r.get('hubusers', 'let')) as CustomObject), 'DeletedInHub');
 
     // A change of the spec is a new wish: the user is created again.
     await r.patch('hubusers', 'let', { spec: { admin: false, whenDeletedInHub: 'Recreate' } });

@@ -12,7 +12,7 @@ import { usernameOf, type HubUser } from '../../api/hubuser.ts';
 import { keyOf } from '../../api/meta.ts';
 import { desiredGroup, planGroup, planGroupDeletion } from '../../plan/hubgroup.ts';
 import { planServer, planServerDeletion } from '../../plan/hubserver.ts';
-import { planUser, planUserDeletion } from '../../plan/hubuser.ts';
+import { planUser, planUserDeletion, staysDeleted } from '../../plan/hubuser.ts';
 import { adminGrant, admission, includes, type Refusal } from '../../plan/tenancy.ts';
 import {
   idOf,
@@ -56,6 +56,8 @@ class PreviewState {
   readonly #input: PreviewInput;
   /** Hub users that exist now or that a call of this plan creates. */
   readonly #willExist: Set<string>;
+  /** Hub users deleted outside hubops that their HubUsers leave deleted (Respect). */
+  readonly #leftDeleted = new Set<string>();
   /** `namespace/username` of the hub users a HubUser of that namespace created or creates. */
   readonly #owned = new Set<string>();
   // Of every resource of the hub as it will be (live ones, with the manifests' in their place):
@@ -93,6 +95,15 @@ class PreviewState {
     const refusal = refusalOf(this.#input.policy, resource, observed !== undefined);
     if (refusal) return void this.findings.push(refusal);
     if (observesOnly(object.spec)) return;
+    const ready = object.status?.conditions?.find((condition) => condition.type === 'Ready');
+    if (!observed && staysDeleted(object, trustedOwnership(object) !== undefined, ready)) {
+      this.#leftDeleted.add(name);
+      return void this.findings.push({
+        resource: idOf(object),
+        reason: 'DeletedInHub',
+        message: `hub user ${name} was deleted outside hubops; left deleted (whenDeletedInHub: Respect) until the spec changes`,
+      });
+    }
     const actions = planUser({ username: name, admin: object.spec.admin }, observed);
     if (this.#paused(object, actions)) return;
     if (actions.some((action) => action.op === 'createUser')) {
@@ -123,7 +134,12 @@ class PreviewState {
           deleting: Boolean(user.metadata.deletionTimestamp),
         }))
       : [];
-    const desired = desiredGroup(name, object.spec, candidates);
+    const declaredGroup = desiredGroup(name, object.spec, candidates);
+    // A member its HubUser leaves deleted is no member now, as in the operator.
+    const desired = {
+      ...declaredGroup,
+      members: declaredGroup.members.filter((user) => !this.#leftDeleted.has(user)),
+    };
     // A member a HubUser of the namespace declares is that HubUser's to create; one whose
     // HubUser creates nothing (refused) keeps the group waiting, as in the operator.
     const managed = new Set(

@@ -8,12 +8,12 @@ import { trustedOwnership } from '../../api/annotations.ts';
 import { hubUserSpecSchema, usernameOf, type HubUser } from '../../api/hubuser.ts';
 import { kinds } from '../../api/meta.ts';
 import type { HubUser as HubUserModel } from '../../hub/models.ts';
-import { planUser, planUserDeletion, type DesiredUser } from '../../plan/hubuser.ts';
+import { planUser, planUserDeletion, staysDeleted, type DesiredUser } from '../../plan/hubuser.ts';
 import { adminGrant, type Refusal } from '../../plan/tenancy.ts';
 import type { Priority } from '../../priority.ts';
 import type { Executed } from '../runtime/hub-actions.ts';
 import type { HubUnit } from '../runtime/hub-unit.ts';
-import { done, readyOf, settledReasons, standingReady } from '../runtime/conditions.ts';
+import { done, readyOf, standingReady } from '../runtime/conditions.ts';
 import { HubObjectReconciler, type Planned, type Round } from '../runtime/hub-object.ts';
 import type { Outcome } from '../runtime/reconciler.ts';
 
@@ -54,7 +54,7 @@ export class HubUserReconciler extends HubObjectReconciler<HubUser, HubUserModel
   ): Promise<UserPlan> {
     const desired = { username: name, admin: object.spec.admin };
     const leftAsDeleted = { desired, actions: [], deletedInHub: true };
-    if (before || !leftDeleted(object))
+    if (before || !staysDeleted(object, trustedOwnership(object) !== undefined, readyOf(object)))
       return { desired, actions: planUser(desired, before), deletedInHub: false };
     if (standingReady(object, 'DeletedInHub') !== undefined) return leftAsDeleted;
     // A sweep's offset pages can miss a user while others are deleted: a read confirms it once.
@@ -128,21 +128,4 @@ export class HubUserReconciler extends HubObjectReconciler<HubUser, HubUserModel
 
 function runningServers(user: HubUserModel): number {
   return Object.values(user.servers ?? {}).filter((server) => server.ready).length;
-}
-
-/**
- * Whether a missing hub user stays missing: the spec respects deletions, the operator has had the
- * user (status records its ownership), and Ready last said, for this very spec, that the user was
- * as declared (or already left deleted). A paused, failed or refused round at a new spec says
- * nothing of the kind, so a spec change always gets its create.
- */
-function leftDeleted(object: HubUser): boolean {
-  const ready = readyOf(object);
-  return (
-    object.spec.whenDeletedInHub === 'Respect' &&
-    trustedOwnership(object) !== undefined &&
-    ready?.status === 'True' &&
-    ready.observedGeneration === object.metadata.generation &&
-    (settledReasons.has(ready.reason) || ready.reason === 'DeletedInHub')
-  );
 }

@@ -7,6 +7,7 @@ import type { Condition } from '../../api/conditions.ts';
 import type { Ownership } from '../../api/fields.ts';
 import { pausedAnnotation } from '../../api/annotations.ts';
 import type { EventNote } from '../../kube/events.ts';
+import { settledReasons } from '../../plan/hubuser.ts';
 import { isReason, type Reason } from './reasons.ts';
 import { hubPendingMs } from './timings.ts';
 import type { ConditionStatement, Outcome } from './reconciler.ts';
@@ -31,14 +32,6 @@ export function readyOf(object: {
   return object.status?.conditions?.find((c) => c.type === 'Ready');
 }
 
-/** The reasons of a Ready True that say the hub object is as declared. */
-export const settledReasons: ReadonlySet<string> = new Set<Reason>([
-  'Created',
-  'Adopted',
-  'Updated',
-  'UpToDate',
-]);
-
 /**
  * The message of a Ready condition with `reason` stated for the object's current generation: a
  * decision that stands until the spec changes. Undefined when there is none.
@@ -54,6 +47,33 @@ export function standingReady(
   return ready?.reason === reason && ready.observedGeneration === object.metadata.generation
     ? ready.message
     : undefined;
+}
+
+/** Ready False reasons that are decisions standing until the spec changes, not failures. */
+const lastingRefusals: ReadonlySet<string> = new Set<Reason>(['ManagedByAuthenticator']);
+
+/**
+ * The Ready that status states for the object's current generation when it is True, or a
+ * decision that stands until the spec changes (a group's membership left to the authenticator).
+ */
+export function standingDecision(object: {
+  readonly metadata: { readonly generation?: number | undefined };
+  readonly status?: { readonly conditions?: readonly Condition[] | undefined } | undefined;
+}): ConditionStatement | undefined {
+  const ready = readyOf(object);
+  if (
+    ready === undefined ||
+    ready.observedGeneration !== object.metadata.generation ||
+    !isReason(ready.reason) ||
+    (ready.status !== 'True' && !lastingRefusals.has(ready.reason))
+  )
+    return undefined;
+  return {
+    type: 'Ready',
+    status: ready.status === 'True' ? 'True' : 'False',
+    reason: ready.reason,
+    message: ready.message,
+  };
 }
 
 /** Both conditions True, with the reason of what this round did. */
@@ -99,11 +119,24 @@ export function conflict(what: string, holder: string): ConditionStatement[] {
   return readyAndSynced('False', 'Conflict', message, 'False');
 }
 
-/** The pause annotation stops hub writes; Ready still tells whether the hub matches. */
-export function paused(matches: boolean, drift: string): ConditionStatement[] {
+/**
+ * The pause annotation stops hub writes; Ready still tells whether the hub matches. A match keeps
+ * `standing`, the Ready status states for this generation (standingDecision), so that a decision
+ * such as a deletion respected or a membership left alone outlives the pause.
+ */
+export function paused(
+  matches: boolean,
+  drift: string,
+  standing?: ConditionStatement,
+): ConditionStatement[] {
   return [
     matches
-      ? { type: 'Ready', status: 'True', reason: 'Paused', message: 'the hub matches the spec' }
+      ? (standing ?? {
+          type: 'Ready',
+          status: 'True',
+          reason: 'Paused',
+          message: 'the hub matches the spec',
+        })
       : {
           type: 'Ready',
           status: 'False',

@@ -31,6 +31,7 @@ import {
   lastReason,
   observed,
   paused,
+  standingDecision,
   refused,
   waitForHub,
 } from './conditions.ts';
@@ -295,9 +296,14 @@ export abstract class HubObjectReconciler<
     };
     const plan = await this.plan(unit, object, name, before);
     if (isPaused(object.metadata.annotations)) {
+      const matches = plan.actions.length === 0;
       return {
         fields: this.fields(round, plan),
-        conditions: paused(plan.actions.length === 0, plan.actions.map(describe).join('; ')),
+        conditions: paused(
+          matches,
+          plan.actions.map(describe).join('; '),
+          matches ? standingDecision(object) : undefined,
+        ),
       };
     }
     if (plan.actions.length > 0)

@@ -100,6 +100,16 @@ const refusedReady = (reason: string): Condition => ({
   message: 'refused',
 });
 
+/** Ready True for `generation`: the hub user was as declared. */
+const asDeclaredAt = (generation: number): Condition => ({
+  type: 'Ready',
+  status: 'True',
+  lastTransitionTime: '2024-01-01T00:00:00Z',
+  observedGeneration: generation,
+  reason: 'Created',
+  message: 'hub user let is as the spec says',
+});
+
 const paused = { annotations: { 'hubops.io/paused': 'true' } };
 
 interface Case {
@@ -149,6 +159,57 @@ interface Row {
 }
 
 const rows: Row[] = [
+  {
+    name: 'a hub user deleted outside hubops stays deleted under Respect, and its group does not wait for it',
+    input: {
+      manifests: {
+        users: [hubUser('course/let', { whenDeletedInHub: 'Respect' })],
+        groups: [hubGroup('course/team', { members: ['let'] })],
+      },
+      live: {
+        users: [
+          hubUser('course/let', { whenDeletedInHub: 'Respect' }, live('Created')[0], {
+            ownership: 'Created',
+            conditions: [asDeclaredAt(1)],
+          }),
+        ],
+      },
+    },
+    calls: [{ op: 'createGroup', group: 'team', users: [], by: 'HubGroup course/team' }],
+    findings: ['HubUser course/let: DeletedInHub'],
+  },
+  {
+    name: 'a HubUser left deleted whose spec changes is a new wish: its user is created again',
+    input: {
+      manifests: { users: [hubUser('course/let', { whenDeletedInHub: 'Respect', admin: true })] },
+      live: {
+        users: [
+          hubUser('course/let', { whenDeletedInHub: 'Respect' }, live('Created')[0], {
+            ownership: 'Created',
+            conditions: [asDeclaredAt(1)],
+          }),
+        ],
+      },
+    },
+    calls: [{ op: 'createUser', user: 'let', admin: true, by: 'HubUser course/let' }],
+    findings: [],
+  },
+  {
+    name: 'under Recreate a hub user deleted outside hubops is created again',
+    input: {
+      manifests: { users: [hubUser('course/let')] },
+      live: {
+        users: [
+          hubUser('course/let', {}, live('Created')[0], {
+            ownership: 'Created',
+            conditions: [asDeclaredAt(1)],
+          }),
+        ],
+      },
+    },
+    calls: [{ op: 'createUser', user: 'let', admin: false, by: 'HubUser course/let' }],
+    findings: [],
+  },
   {
     name: 'a hub that already matches the manifests needs no call and reports nothing',
     input: {
