@@ -51,6 +51,7 @@ export class HubUserReconciler extends HubObjectReconciler<HubUser, HubUserModel
     object: HubUser,
     name: string,
     before: HubUserModel | undefined,
+    priority: Priority,
   ): Promise<UserPlan> {
     const desired = { username: name, admin: object.spec.admin };
     const leftAsDeleted = { desired, actions: [], deletedInHub: true };
@@ -58,7 +59,7 @@ export class HubUserReconciler extends HubObjectReconciler<HubUser, HubUserModel
       return { desired, actions: planUser(desired, before), deletedInHub: false };
     if (standingReady(object, 'DeletedInHub') !== undefined) return leftAsDeleted;
     // A sweep's offset pages can miss a user while others are deleted: a read confirms it once.
-    const fresh = await unit.hub.users.get(name);
+    const fresh = await this.read(unit, name, priority);
     if (!fresh) return leftAsDeleted;
     unit.snapshot.recordUser(fresh);
     return { desired, actions: planUser(desired, fresh), deletedInHub: false };

@@ -113,12 +113,13 @@ export abstract class HubObjectReconciler<
   protected refusal(_unit: HubUnit, _object: T): Refusal | undefined {
     return undefined;
   }
-  /** What must happen for the hub to match `object`. */
+  /** What must happen for the hub to match `object`; a read it needs goes at `priority`. */
   protected abstract plan(
     unit: HubUnit,
     object: T,
     name: string,
     before: Model | undefined,
+    priority: Priority,
   ): Promise<P>;
   /** What deleting the object does in the hub. */
   protected abstract planDeletion(
@@ -294,7 +295,7 @@ export abstract class HubObjectReconciler<
       events: [],
       existedOnCreate: false,
     };
-    const plan = await this.plan(unit, object, name, before);
+    const plan = await this.plan(unit, object, name, before, context.priority);
     if (isPaused(object.metadata.annotations)) {
       const matches = plan.actions.length === 0;
       return {

@@ -1,6 +1,7 @@
 // When the HubUser reconciler records who owns a hub user: before it asks the hub to create
 // one, so that a crash between the hub's answer and the status write cannot turn the operator's
-// own user into an adopted one (which an unset deletionPolicy would then Retain).
+// own user into an adopted one (which an unset deletionPolicy would then Retain); and that the
+// read confirming a user left deleted keeps the round's priority.
 import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { HubUser } from '../../../src/api/hubuser.ts';
@@ -169,4 +170,41 @@ test('an ownership annotation someone wrote does not let a namespace that may no
     [],
     'no hub write',
   );
+});
+
+test('the read confirming a user left deleted goes at the round’s priority', async () => {
+  hubWith([]);
+  const clock = new ManualClock('instant');
+  const hub = new Hub({ baseUrl: fault.url, token: 't', clock, logger: silentLogger });
+  const priorities: unknown[] = [];
+  const get = hub.users.get.bind(hub.users);
+  hub.users.get = (name, options) => {
+    priorities.push(options?.priority);
+    return get(name, options);
+  };
+  const respecting = new HubUserReconciler({
+    hubs: singleHub(hub, clock).hubs,
+    claims: new NameClaims<HubUser>(usernameOf, () => {}),
+  });
+  // Ready for this spec said the user was as declared; the hub no longer has it.
+  const asDeclared = {
+    ...hubUser({
+      ownership: 'Created',
+      conditions: [
+        {
+          type: 'Ready',
+          status: 'True',
+          reason: 'Created',
+          message: 'hub user ada is as the spec says',
+          observedGeneration: 1,
+          lastTransitionTime: '2026-12-06T00:00:00Z',
+        },
+      ],
+    }),
+    spec: { admin: false, whenDeletedInHub: 'Respect' as const },
+  };
+  const outcome = await respecting.reconcile(asDeclared, { ...context, priority: 'background' });
+  assert.equal(outcome.conditions[0]?.reason, 'DeletedInHub');
+  assert.deepEqual(priorities, ['background']);
+  assert.equal(fault.seen.filter(isWrite).length, 0, 'nothing re-created');
 });
