@@ -4,7 +4,8 @@
  * and the observed hub user in, actions out.
  */
 import type { Action } from './actions.ts';
-import type { Condition } from '../api/conditions.ts';
+import { trustedOwnership } from '../api/annotations.ts';
+import type { HubUser } from '../api/hubuser.ts';
 import type { DeletionPolicy, Ownership } from '../api/fields.ts';
 import { effectiveDeletionPolicy } from './ownership.ts';
 
@@ -35,21 +36,15 @@ export const settledReasons: ReadonlySet<string> = new Set([
 
 /**
  * Whether a missing hub user stays missing: the spec respects deletions, the operator has had the
- * user (`owned`: status records its ownership), and Ready last said, for this very spec, that the
- * user was as declared (or already left deleted). A paused, failed or refused round at a new spec
- * says nothing of the kind, so a spec change always gets its create.
+ * user (status records its ownership), and Ready last said, for this very spec, that the user was
+ * as declared (or already left deleted). A paused, failed or refused round at a new spec says
+ * nothing of the kind, so a spec change always gets its create.
  */
-export function staysDeleted(
-  object: {
-    readonly spec: { readonly whenDeletedInHub?: 'Recreate' | 'Respect' | undefined };
-    readonly metadata: { readonly generation?: number | undefined };
-  },
-  owned: boolean,
-  ready: Condition | undefined,
-): boolean {
+export function staysDeleted(object: HubUser): boolean {
+  const ready = object.status?.conditions?.find((condition) => condition.type === 'Ready');
   return (
     object.spec.whenDeletedInHub === 'Respect' &&
-    owned &&
+    trustedOwnership(object) !== undefined &&
     ready?.status === 'True' &&
     ready.observedGeneration === object.metadata.generation &&
     (settledReasons.has(ready.reason) || ready.reason === 'DeletedInHub')

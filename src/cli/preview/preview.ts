@@ -95,8 +95,7 @@ class PreviewState {
     const refusal = refusalOf(this.#input.policy, resource, observed !== undefined);
     if (refusal) return void this.findings.push(refusal);
     if (observesOnly(object.spec)) return;
-    const ready = object.status?.conditions?.find((condition) => condition.type === 'Ready');
-    if (!observed && staysDeleted(object, trustedOwnership(object) !== undefined, ready)) {
+    if (!observed && staysDeleted(object)) {
       this.#leftDeleted.add(name);
       return void this.findings.push({
         resource: idOf(object),

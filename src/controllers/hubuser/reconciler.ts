@@ -4,7 +4,6 @@
  * when the spec says so, and reports what it found. Deletion removes the hub user only under the
  * deletion policy in force, after a confirming read.
  */
-import { trustedOwnership } from '../../api/annotations.ts';
 import { hubUserSpecSchema, usernameOf, type HubUser } from '../../api/hubuser.ts';
 import { kinds } from '../../api/meta.ts';
 import type { HubUser as HubUserModel } from '../../hub/models.ts';
@@ -55,7 +54,7 @@ export class HubUserReconciler extends HubObjectReconciler<HubUser, HubUserModel
   ): Promise<UserPlan> {
     const desired = { username: name, admin: object.spec.admin };
     const leftAsDeleted = { desired, actions: [], deletedInHub: true };
-    if (before || !staysDeleted(object, trustedOwnership(object) !== undefined, readyOf(object)))
+    if (before || !staysDeleted(object))
       return { desired, actions: planUser(desired, before), deletedInHub: false };
     if (standingReady(object, 'DeletedInHub') !== undefined) return leftAsDeleted;
     // A sweep's offset pages can miss a user while others are deleted: a read confirms it once.
