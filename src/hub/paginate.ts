@@ -88,29 +88,40 @@ export async function* paginate<T extends z.ZodType>(
  * it are asked for at once: the request budget still keeps its few in flight, but the hub never
  * waits on a round trip between pages. Offset pages shift when the hub changes during the
  * walk: an item may be seen twice (the later copy wins) or missed (the next sweep sees it).
+ * `arrived` sees each page's items as the page comes, in whatever order the pages answer.
  */
 export async function listAll<T extends z.ZodType>(
   client: HubClient,
   list: ListRequest,
   item: T,
   keyOf: (value: z.output<T>) => string,
+  arrived: (items: readonly z.output<T>[]) => void = () => {},
 ): Promise<Map<string, z.output<T>>> {
   const all = new Map<string, z.output<T>>();
   const keep = (items: readonly z.output<T>[]): void => {
     for (const value of items) all.set(keyOf(value), value);
   };
-  const first = await readPage(client, list, item, 0);
+  const read = async (offset: number): Promise<Page<z.output<T>>> => {
+    const page = await readPage(client, list, item, offset);
+    arrived(page.items);
+    return page;
+  };
+  const first = await read(0);
   keep(first.items);
   let next = first.next;
   if (next !== null && first.total !== undefined) {
     const step = list.pageSize ?? maxPageSize;
     const offsets: number[] = [];
     for (let at = next; at < first.total; at += step) offsets.push(at);
-    const pages = await Promise.all(offsets.map((at) => readPage(client, list, item, at)));
+    const pages = await Promise.all(offsets.map(read));
     for (const page of pages) keep(page.items);
     // The hub grew during the walk: the last page says there is more.
     next = pages.length > 0 ? (pages[pages.length - 1]?.next ?? null) : next;
   }
-  if (next !== null) for await (const page of paginate(client, list, item, next)) keep(page);
+  for (let at = next; at !== null;) {
+    const page = await read(at);
+    keep(page.items);
+    at = page.next;
+  }
   return all;
 }

@@ -3,6 +3,8 @@
  * paginated sweep (ceil(users/200) + ceil(groups/200) requests) and kept fresh between sweeps
  * by the results of the operator's own writes, so a steady state costs one sweep per period
  * instead of one call per object. A write recorded during a sweep is not overwritten by it.
+ * The first sweep fills the users in as its pages come, so a user's own question can be
+ * answered before the last page (userListed); that a user is absent only a whole sweep tells.
  */
 import type { Priority } from '../priority.ts';
 import type { Hub } from './hub.ts';
@@ -30,6 +32,8 @@ export class HubSnapshot {
   #usersTouched = new Map<string, HubUser | null>();
   #groupsTouched = new Map<string, HubGroup | null>();
   readonly #appeared: ((name: string) => void)[] = [];
+  /** Callers of userListed waiting, by name, for the first sweep's pages to list it. */
+  readonly #awaited = new Map<string, (() => void)[]>();
 
   constructor(hub: Hub) {
     this.#hub = hub;
@@ -40,9 +44,27 @@ export class HubSnapshot {
     if (!this.#swept) await this.sweep(priority);
   }
 
+  /**
+   * Resolves once the snapshot can answer for the user `name`: at once after a completed sweep
+   * or once the operator has recorded the user; during the first sweep, as soon as a page lists
+   * it. A name no page lists waits for the whole sweep (and fails with it), since only a whole
+   * sweep tells that a user is not in the hub. A restart's reconciles so start on the pages read
+   * so far instead of after the last of them.
+   */
+  async userListed(name: string, priority: Priority = 'interactive'): Promise<void> {
+    if (this.#swept || this.#users.has(name)) return;
+    const sweep = this.sweep(priority);
+    await Promise.race([sweep, this.#listing(name)]);
+    if (!this.#swept && !this.#users.has(name)) await sweep;
+  }
+
   /** Reads every user and group afresh; concurrent callers share one sweep. */
   sweep(priority: Priority = 'background'): Promise<void> {
-    this.#sweep ??= this.#run(priority).finally(() => (this.#sweep = undefined));
+    this.#sweep ??= this.#run(priority).finally(() => {
+      this.#sweep = undefined;
+      for (const waiters of this.#awaited.values()) for (const wake of waiters) wake();
+      this.#awaited.clear();
+    });
     return this.#sweep;
   }
 
@@ -106,12 +128,34 @@ export class HubSnapshot {
     if (this.#sweep) this.#groupsTouched.set(name, null);
   }
 
+  /** Until the first sweep lists `name`, or ends. */
+  #listing(name: string): Promise<void> {
+    return new Promise((resolve) => {
+      const waiters = this.#awaited.get(name);
+      if (waiters) waiters.push(resolve);
+      else this.#awaited.set(name, [resolve]);
+    });
+  }
+
+  /** A page of the users list: before the first sweep completes, its users are the picture. */
+  #arrived(page: readonly HubUser[]): void {
+    if (this.#swept) return;
+    for (const user of page) {
+      if (this.#usersTouched.has(user.name)) continue;
+      this.#users.set(user.name, compact(user));
+      const waiters = this.#awaited.get(user.name);
+      if (!waiters) continue;
+      this.#awaited.delete(user.name);
+      for (const wake of waiters) wake();
+    }
+  }
+
   async #run(priority: Priority): Promise<void> {
     this.#usersTouched.clear();
     this.#groupsTouched.clear();
     const startedAt = this.#hub.client.now();
     const [users, groups] = await Promise.all([
-      this.#hub.users.list({ priority }),
+      this.#hub.users.list({ priority }, (page) => this.#arrived(page)),
       this.#hub.groups.list({ priority }),
     ]);
     this.#lastSweep = {

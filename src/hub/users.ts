@@ -42,13 +42,20 @@ export class UsersApi {
     this.#options = { ...defaultUsersOptions, ...options };
   }
 
-  /** Every user, by name, with its active servers. Costs ceil(users / 200) requests. */
-  list(options: CallOptions = {}): Promise<Map<string, HubUser>> {
+  /**
+   * Every user, by name, with its active servers. Costs ceil(users / 200) requests. `arrived`
+   * sees each page's users as the page comes, before the whole list is read.
+   */
+  list(
+    options: CallOptions = {},
+    arrived?: (users: readonly HubUser[]) => void,
+  ): Promise<Map<string, HubUser>> {
     return listAll(
       this.#client,
       { route: '/users', path: '/users', ...options },
       userSchema,
       (u) => u.name,
+      arrived,
     );
   }
 

@@ -128,3 +128,31 @@ test('a list that grew during the walk is followed past the total its first page
     ['0', '200', '400'],
   );
 });
+
+test('each page is handed on as it arrives, before the whole list is read', async () => {
+  const serve = pages(650, 450);
+  // The page at 200 answers last, so arrival order differs from offset order.
+  fixture.hub.otherwise((req, res) => {
+    const late = req.url.includes('offset=200&');
+    setTimeout(() => serve(req, res), late ? 40 : 0);
+  });
+  const arrivals: string[][] = [];
+  const all = await listAll(
+    fixture.client,
+    { route: '/users', path: '/users' },
+    item,
+    (u) => u.name,
+    (page) => arrivals.push(page.map((u) => u.name)),
+  );
+  assert.equal(all.size, 650);
+  assert.deepEqual(
+    arrivals.map((page) => [page[0], page.length]),
+    [
+      ['u0', 200],
+      ['u400', 200],
+      ['u200', 200],
+      ['u600', 50],
+    ],
+    'the first page, the two read together as they answer, then the page past the told total',
+  );
+});

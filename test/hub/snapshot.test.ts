@@ -1,6 +1,7 @@
 // HubSnapshot against an in-process hub that pages its users and groups: what a sweep reads and
 // what it costs, shared and once-only sweeps, writes recorded during a sweep winning over its
-// stale pages, and which records announce a user to onUserAppeared.
+// stale pages, which records announce a user to onUserAppeared, and a first sweep that answers
+// for a user as soon as one of its pages lists it.
 import { after, afterEach, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Hub } from '../../src/hub/hub.ts';
@@ -18,6 +19,8 @@ let snapshot: HubSnapshot;
 let listing: { users: string[]; groups: Map<string, string[]> };
 /** Pages whose answer is held back: one page's answer waits on the promise this returns. */
 let hold: ((req: SeenRequest) => Promise<void> | undefined) | undefined;
+/** Pages the fake hub refuses (403), failing the sweep that asks for them. */
+let refuse: ((req: SeenRequest) => boolean) | undefined;
 
 before(async () => {
   fault = await FaultHub.start();
@@ -28,6 +31,7 @@ beforeEach(() => {
   fault.seen.length = 0;
   listing = { users: [], groups: new Map() };
   hold = undefined;
+  refuse = undefined;
   hub = new Hub({
     baseUrl: fault.url,
     token: 't',
@@ -62,6 +66,10 @@ function answer(req: SeenRequest, res: Parameters<typeof json>[0]): void {
     json(res, 404, { status: 404, message: 'Not Found' });
     return;
   }
+  if (refuse?.(req)) {
+    json(res, 403, { status: 403, message: 'Forbidden' });
+    return;
+  }
   const query = new URL(req.url, 'http://hub').searchParams;
   const offset = Number(query.get('offset') ?? 0);
   const limit = Math.min(maxPageSize, Number(query.get('limit') ?? maxPageSize));
@@ -84,12 +92,24 @@ function listRequests(list: 'users' | 'groups'): string[] {
     .map((req) => req.url);
 }
 
-/** Holds the answer to the first page of the user list until the returned function is called. */
-function holdFirstUserPage(): () => void {
+/** Holds the answer to a page of the user list until the returned function is called. */
+function holdUserPage(offset = 0): () => void {
   let release = (): void => {};
   const released = new Promise<void>((resolve) => (release = resolve));
-  hold = (req) => (req.url.startsWith('/hub/api/users?offset=0&') ? released : undefined);
+  hold = (req) => (req.url.startsWith(`/hub/api/users?offset=${offset}&`) ? released : undefined);
   return release;
+}
+const holdFirstUserPage = (): (() => void) => holdUserPage(0);
+
+/** Whether `promise` has settled after the pages in flight had a moment to land. */
+async function settled(promise: Promise<unknown>): Promise<boolean> {
+  let done = false;
+  void promise.then(
+    () => (done = true),
+    () => (done = true),
+  );
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  return done;
 }
 
 /** Until the (held) first page of the user list has reached the hub. */
@@ -308,4 +328,79 @@ test('the counts are what the snapshot holds now: the sweep, then the operatorâ€
   } as unknown as HubUser);
   assert.deepEqual(snapshot.counts(), { users: 4, groups: 1, runningServers: 1 });
   assert.equal(snapshot.lastSweep?.users, 3, 'the last sweep stays what it found');
+});
+
+test('during the first sweep, userListed answers for a user once a page lists it, before the last page', async () => {
+  listing.users = names(450, 'user-');
+  const release = holdUserPage(400);
+  const sweep = snapshot.sweep();
+  await snapshot.userListed('user-0');
+  assert.deepEqual(snapshot.user('user-0'), userOf('user-0'));
+  await snapshot.userListed('user-399');
+  assert.ok(snapshot.hasUser('user-399'), 'the second page is in the picture too');
+  assert.equal(await settled(sweep), false, 'while the last page is still held');
+
+  const last = snapshot.userListed('user-449');
+  const absent = snapshot.userListed('nobody');
+  assert.equal(await settled(last), false, 'a user of the held page waits for it');
+  assert.equal(await settled(absent), false, 'a name no page lists waits for the whole sweep');
+  release();
+  await Promise.all([last, absent, sweep]);
+  assert.ok(snapshot.hasUser('user-449'));
+  assert.equal(snapshot.user('nobody'), undefined, 'absent, as the whole sweep tells');
+  assert.equal(listRequests('users').length, 3, 'the callers shared the one sweep');
+});
+
+test('ready() still waits for the whole first sweep while userListed has answered', async () => {
+  listing.users = names(450, 'user-');
+  const release = holdUserPage(400);
+  const ready = snapshot.ready();
+  await snapshot.userListed('user-0');
+  assert.equal(await settled(ready), false);
+  release();
+  await ready;
+});
+
+test('userListed fails with the first sweep for a name no page listed, and answers for one a page did', async () => {
+  listing.users = names(450, 'user-');
+  refuse = (req) => req.url.startsWith('/hub/api/users?offset=400&');
+  const listed = snapshot.userListed('user-0');
+  const unlisted = snapshot.userListed('user-449');
+  await listed;
+  await assert.rejects(unlisted, 'absence is not concluded from a failed sweep');
+  assert.equal(snapshot.hasUser('user-449'), false);
+
+  refuse = undefined;
+  await snapshot.userListed('user-449');
+  assert.ok(snapshot.hasUser('user-449'), 'the next caller sweeps again');
+});
+
+test('a user forgotten during the first sweep is not brought back by a page that lists it', async () => {
+  listing.users = names(450, 'user-');
+  const release = holdUserPage(400);
+  const sweep = snapshot.sweep();
+  await firstUserPageAsked();
+  snapshot.forgetUser('user-449');
+  snapshot.recordUser(userOf('user-448', true));
+  const forgotten = snapshot.userListed('user-449');
+  await snapshot.userListed('user-448');
+  release();
+  await Promise.all([forgotten, sweep]);
+  assert.equal(snapshot.hasUser('user-449'), false);
+  assert.deepEqual(snapshot.user('user-448'), userOf('user-448', true), 'the write wins');
+});
+
+test('after the first sweep, userListed sends nothing and a later sweep changes the picture only when it ends', async () => {
+  listing.users = ['ada'];
+  await snapshot.sweep();
+  listing.users = ['ada', 'bob'];
+  const release = holdUserPage(0);
+  const sweep = snapshot.sweep();
+  await firstUserPageAsked();
+  await snapshot.userListed('bob');
+  assert.equal(snapshot.hasUser('bob'), false, 'the completed sweepâ€™s picture answers');
+  release();
+  await sweep;
+  assert.ok(snapshot.hasUser('bob'));
+  assert.equal(listRequests('users').length, 2);
 });

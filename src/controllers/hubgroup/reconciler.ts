@@ -144,7 +144,13 @@ export class HubGroupReconciler extends HubObjectReconciler<HubGroup, HubGroupMo
     return groupNameOf(object);
   }
 
-  protected inSnapshot(unit: HubUnit, name: string): HubGroupModel | undefined {
+  /** A group's round judges its members by the users in the hub: it needs a whole sweep. */
+  protected async inSnapshot(
+    unit: HubUnit,
+    name: string,
+    priority: Priority,
+  ): Promise<HubGroupModel | undefined> {
+    await unit.snapshot.ready(priority);
     return unit.snapshot.group(name);
   }
 

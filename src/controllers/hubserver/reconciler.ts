@@ -79,7 +79,7 @@ export class HubServerReconciler implements Reconciler<HubServer> {
     const { priority } = context;
     if (observesOnly(object.spec)) {
       // Observed only: the shared snapshot's view, with no call of its own.
-      await unit.snapshot.ready(priority);
+      await unit.snapshot.userListed(object.spec.username, priority);
       return observedServer(object, unit.snapshot.user(object.spec.username));
     }
     const outcome = await this.#server(unit, object, context);
@@ -306,7 +306,7 @@ export class HubServerReconciler implements Reconciler<HubServer> {
     const { metadata, spec, status } = object;
     const changed = metadata.generation !== status?.observedGeneration;
     if (status?.phase !== 'Pending') {
-      await unit.snapshot.ready(priority);
+      await unit.snapshot.userListed(spec.username, priority);
       const cached = unit.snapshot.user(spec.username);
       const startsAnew = spec.state === 'Running' && !cached?.servers?.[spec.serverName];
       if (cached && (!changed || startsAnew)) return cached;

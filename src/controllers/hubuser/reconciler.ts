@@ -32,7 +32,13 @@ export class HubUserReconciler extends HubObjectReconciler<HubUser, HubUserModel
     return usernameOf(object);
   }
 
-  protected inSnapshot(unit: HubUnit, name: string): HubUserModel | undefined {
+  /** A user's round needs only its own user: it starts once a page of the sweep lists it. */
+  protected async inSnapshot(
+    unit: HubUnit,
+    name: string,
+    priority: Priority,
+  ): Promise<HubUserModel | undefined> {
+    await unit.snapshot.userListed(name, priority);
     return unit.snapshot.user(name);
   }
 

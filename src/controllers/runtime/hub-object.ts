@@ -105,8 +105,15 @@ export abstract class HubObjectReconciler<
 
   /** The hub name `object` declares. */
   protected abstract nameOf(object: T): string;
-  /** The hub object as the hub's snapshot has it. */
-  protected abstract inSnapshot(unit: HubUnit, name: string): Model | undefined;
+  /**
+   * The hub object as the hub's snapshot has it, once the snapshot can answer for it (its first
+   * sweep done, or as far as the kind's answer needs).
+   */
+  protected abstract inSnapshot(
+    unit: HubUnit,
+    name: string,
+    priority: Priority,
+  ): Promise<Model | undefined>;
   /** The hub object read afresh; null when the hub has none. */
   protected abstract read(unit: HubUnit, name: string, priority: Priority): Promise<Model | null>;
   /** What the kind refuses of `object` in its hub beyond the namespace (admin grants). */
@@ -246,8 +253,7 @@ export abstract class HubObjectReconciler<
     nameFields: Record<string, unknown>,
     context: ReconcileContext,
   ): Promise<Outcome> {
-    await unit.snapshot.ready(context.priority);
-    const seen = this.inSnapshot(unit, name);
+    const seen = await this.inSnapshot(unit, name, context.priority);
     if (seen !== undefined && trustedOwnership(object) !== 'Created') {
       const refusal = adoption(unit.policy, object.metadata.namespace, `${this.noun} ${name}`);
       if (refusal) return refused(object, nameFields, refusal);
@@ -277,8 +283,7 @@ export abstract class HubObjectReconciler<
     if (observesOnly(object.spec)) return this.#observe(object, unit, name, nameFields, context);
     const kindRefusal = this.refusal(unit, object);
     if (kindRefusal) return refused(object, nameFields, kindRefusal);
-    await unit.snapshot.ready(context.priority);
-    const before = this.inSnapshot(unit, name);
+    const before = await this.inSnapshot(unit, name, context.priority);
     const recorded = recordedOwnership(object);
     if (before !== undefined && trustedOwnership(object) !== 'Created') {
       const refusal = adoption(unit.policy, object.metadata.namespace, `${this.noun} ${name}`);
