@@ -1,6 +1,6 @@
 # hubops: every command a developer or CI needs. Each target bootstraps what it uses: the pinned
 # Node 24 (from the npm registry, when the machine's Node is older), npm dependencies, and the
-# test servers (kube-apiserver built from the Go module proxy, etcd from Debian, JupyterHub from
+# test servers (kube-apiserver and etcd built from the Go module proxy, JupyterHub from
 # PyPI), all cached under $(HUBOPS_CACHE), outside the repository. `make help` lists the targets.
 
 SHELL := bash

@@ -6,6 +6,7 @@
 # again on the same port and data.
 #   HUB_VERSION       hub release to run (default below); a running hub of another version is replaced
 #   K8S_VERSION       kube-apiserver release (default: kubernetes-version); likewise replaced
+#   ETCD_VERSION      etcd release (default: etcd-version); likewise replaced
 #   TESTENV_DIR       folder for pids, logs, certificates and data (default .testenv/dev)
 #   TESTENV_ENV_FILE  the env file to write (default .testenv/env)
 set -euo pipefail
@@ -13,7 +14,8 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 HUB_VERSION="${HUB_VERSION:-6.1.1}"
 K8S_VERSION="${K8S_VERSION:-$(cat "$HERE/kubernetes-version")}"
-export K8S_VERSION
+ETCD_VERSION="${ETCD_VERSION:-$(cat "$HERE/etcd-version")}"
+export K8S_VERSION ETCD_VERSION
 TESTENV_DIR="${TESTENV_DIR:-$ROOT/.testenv/dev}"
 ENV_FILE="${TESTENV_ENV_FILE:-$ROOT/.testenv/env}"
 KDIR="$TESTENV_DIR/kube"
@@ -30,7 +32,8 @@ kube_ready() {
 
 kube_up() {
   if alive "$KDIR/etcd.pid" etcd && alive "$KDIR/kube-apiserver.pid" kube-apiserver &&
-    [ "$(cat "$KDIR/version" 2>/dev/null)" = "$K8S_VERSION" ] && kube_ready >/dev/null 2>&1; then
+    [ "$(cat "$KDIR/version" 2>/dev/null)" = "$K8S_VERSION" ] &&
+    [ "$(cat "$KDIR/etcd-version" 2>/dev/null)" = "$ETCD_VERSION" ] && kube_ready >/dev/null 2>&1; then
     echo "testenv: reusing kube-apiserver $K8S_VERSION $(cat "$KDIR/server")"
     return
   fi
@@ -74,6 +77,7 @@ kube_up() {
     --endpoint-reconciler-type=none
   echo "https://127.0.0.1:$ap" >"$KDIR/server"
   echo "$K8S_VERSION" >"$KDIR/version"
+  echo "$ETCD_VERSION" >"$KDIR/etcd-version"
   write_kubeconfig "$KDIR/admin.kubeconfig" "https://127.0.0.1:$ap" "$pki/ca.crt" "$admin"
   write_kubeconfig "$KDIR/operator.kubeconfig" "https://127.0.0.1:$ap" "$pki/ca.crt" "$operator"
 
@@ -81,7 +85,7 @@ kube_up() {
   wait_for "etcd" 60 "$KDIR/etcd.log" curl -fsS "http://127.0.0.1:$ep/health"
   "$KDIR/kube-apiserver.run.sh"
   wait_for "kube-apiserver" 120 "$KDIR/kube-apiserver.log" kube_ready
-  echo "testenv: kube-apiserver $K8S_VERSION ready at https://127.0.0.1:$ap (etcd 127.0.0.1:$ep)"
+  echo "testenv: kube-apiserver $K8S_VERSION ready at https://127.0.0.1:$ap (etcd $ETCD_VERSION 127.0.0.1:$ep)"
 }
 
 # hub_running DIR: the JupyterHub started from DIR still runs, is of $HUB_VERSION and answers.
