@@ -16,6 +16,7 @@ import { hubServerSpecSchema } from '../../src/api/hubserver.ts';
 import { hubTokenSpecSchema } from '../../src/api/hubtoken.ts';
 import { hubUserSpecSchema } from '../../src/api/hubuser.ts';
 import { apiVersion, category, group, kinds, version, type Kind } from '../../src/api/meta.ts';
+import { untilServed } from '../support/kube.ts';
 import { loadTestenv } from '../support/testenv.ts';
 import { fullHubSpec, hubSpecDefaults, minimalHubSpec } from '../support/hub-specs.ts';
 
@@ -94,7 +95,7 @@ async function applyCrd(file: string): Promise<void> {
   for (let i = 0; i < 100; i++) {
     const crd = await crdApi.readCustomResourceDefinition({ name });
     if (crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True'))
-      return;
+      return untilServed(kc, body);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`${name} never became Established`);

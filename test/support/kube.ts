@@ -54,7 +54,30 @@ export async function ensureCrds(kc: k8s.KubeConfig): Promise<void> {
         false
       );
     }, 30_000);
+    await untilServed(kc, crd);
   }
+}
+
+/**
+ * Until the API server answers a list of the CRD's objects. Established is not enough: from
+ * Kubernetes 1.31, on an etcd that answers progress requests, a new resource's lists are refused
+ * (429, "storage is (re)initializing") until its watch cache has loaded.
+ */
+export async function untilServed(
+  kc: k8s.KubeConfig,
+  crd: k8s.V1CustomResourceDefinition,
+): Promise<void> {
+  const objects = kc.makeApiClient(k8s.CustomObjectsApi);
+  const version = crd.spec.versions.find((v) => v.served)?.name ?? '';
+  const { group, names } = crd.spec;
+  await until(
+    async () => {
+      await objects.listClusterCustomObject({ group, version, plural: names.plural, limit: 1 });
+      return true;
+    },
+    30_000,
+    `${names.plural}.${group} served`,
+  );
 }
 
 /** A new namespace for one test file; never deleted (the test API server cannot finalize one). */

@@ -4,6 +4,7 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import * as k8s from '@kubernetes/client-node';
+import { untilServed } from '../support/kube.ts';
 import { loadTestenv } from '../support/testenv.ts';
 
 const env = loadTestenv();
@@ -44,40 +45,40 @@ function nextEvent(
   });
 }
 
-async function ensureCrd(): Promise<void> {
-  try {
-    await crds.createCustomResourceDefinition({
-      body: {
-        metadata: { name: `widgets.${group}` },
-        spec: {
-          group,
-          scope: 'Namespaced',
-          names: { plural: 'widgets', singular: 'widget', kind: 'Widget' },
-          versions: [
-            {
-              name: 'v1',
-              served: true,
-              storage: true,
-              schema: {
-                openAPIV3Schema: {
-                  type: 'object',
-                  properties: {
-                    spec: { type: 'object', properties: { size: { type: 'integer', minimum: 0 } } },
-                  },
-                },
-              },
+const widgetCrd: k8s.V1CustomResourceDefinition = {
+  metadata: { name: `widgets.${group}` },
+  spec: {
+    group,
+    scope: 'Namespaced',
+    names: { plural: 'widgets', singular: 'widget', kind: 'Widget' },
+    versions: [
+      {
+        name: 'v1',
+        served: true,
+        storage: true,
+        schema: {
+          openAPIV3Schema: {
+            type: 'object',
+            properties: {
+              spec: { type: 'object', properties: { size: { type: 'integer', minimum: 0 } } },
             },
-          ],
+          },
         },
       },
-    });
+    ],
+  },
+};
+
+async function ensureCrd(): Promise<void> {
+  try {
+    await crds.createCustomResourceDefinition({ body: widgetCrd });
   } catch (err) {
     if (!(err instanceof k8s.ApiException && err.code === 409)) throw err;
   }
   for (let i = 0; i < 100; i++) {
     const crd = await crds.readCustomResourceDefinition({ name: `widgets.${group}` });
     if (crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True'))
-      return;
+      return untilServed(kc, widgetCrd);
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error('the Widget CRD never became Established');
