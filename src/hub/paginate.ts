@@ -118,10 +118,10 @@ export async function listAll<T extends z.ZodType>(
     // The hub grew during the walk: the last page says there is more.
     next = pages.length > 0 ? (pages[pages.length - 1]?.next ?? null) : next;
   }
-  for (let at = next; at !== null;) {
-    const page = await read(at);
-    keep(page.items);
-    at = page.next;
-  }
+  if (next !== null)
+    for await (const page of paginate(client, list, item, next)) {
+      arrived(page);
+      keep(page);
+    }
   return all;
 }
