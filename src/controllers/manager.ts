@@ -59,7 +59,9 @@ export class Manager {
   /**
    * Stops taking work, waits for work in flight up to the drain deadline, hands the lease back
    * (or, with work still in flight, leaves it to expire) and stops the caches. Idempotent;
-   * resolves once all of that is done.
+   * resolves once all of that is done, except that past the drain deadline it does not wait for
+   * hub calls still in flight: a stalled one would hold the exit until its timeout, past the
+   * pod's grace period, and the lease left to expire already covers its landing late.
    */
   async stop(): Promise<void> {
     if (this.#stopping) return;
@@ -79,7 +81,9 @@ export class Manager {
       await elector?.abandon();
     }
     await Promise.all(controllers.all.map((c) => c.informer.stop()));
-    await Promise.all(controllers.hubs.units().map((unit) => unit.stop()));
+    const closed = Promise.all(controllers.hubs.units().map((unit) => unit.stop()));
+    if (drained) await closed;
+    else void closed.catch(() => undefined);
   }
 
   #lead(): void {
