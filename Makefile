@@ -24,8 +24,9 @@ E2E_TESTS = $(shell find test/e2e -name '*.e2e.test.ts' | sort)
 INT_TESTS = $(shell find test -name '*.int.test.ts' ! -path 'test/faults/*' | sort)
 FAULT_TESTS = $(shell find test/faults -name '*.int.test.ts' | sort)
 # Kubernetes releases `make test-compat` runs the API-facing suites against, besides the default
-# in hack/testenv/kubernetes-version: the oldest met under extended support and the newest patch.
-K8S_COMPAT_VERSIONS ?= v1.31.14 v1.37.2
+# in hack/testenv/kubernetes-version: the chart's floor (kubeVersion), the first with
+# ValidatingAdmissionPolicy v1, the oldest met under extended support and the newest patch.
+K8S_COMPAT_VERSIONS ?= v1.29.15 v1.30.14 v1.31.14 v1.37.2
 COMPAT_TESTS = test/testenv/kube-apiserver.int.test.ts test/api/crds.int.test.ts \
   $(wildcard test/kube/*.int.test.ts) test/charts/install.int.test.ts \
   test/charts/hub-tokens.int.test.ts test/charts/deploy.int.test.ts \

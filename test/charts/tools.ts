@@ -101,14 +101,27 @@ export function parseManifests(text: string): Manifest[] {
     .filter((doc): doc is Manifest => doc !== null);
 }
 
-/** `helm template` of the chart as release `hubops`, parsed. */
+/**
+ * `helm template` of the chart as release `hubops`, parsed; for `kubeVersion` when given (the
+ * chart's version checks read it, as `helm install` reads the cluster's), else helm's default.
+ */
 export async function render(
   values: object = {},
   namespace = 'hubops-system',
+  kubeVersion?: string,
 ): Promise<Manifest[]> {
+  const versionArgs = kubeVersion ? ['--kube-version', kubeVersion] : [];
   return withValues(values, async (valueArgs) =>
     parseManifests(
-      await helm(['template', 'hubops', chartDir, '--namespace', namespace, ...valueArgs]),
+      await helm([
+        'template',
+        'hubops',
+        chartDir,
+        '--namespace',
+        namespace,
+        ...versionArgs,
+        ...valueArgs,
+      ]),
     ),
   );
 }
