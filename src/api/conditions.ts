@@ -31,6 +31,14 @@ export type ConditionUpdate = Omit<Condition, 'lastTransitionTime'>;
 /** The condition types all three kinds report (CONTRACT §4); the printer columns read these. */
 export const conditionType = { ready: 'Ready', synced: 'Synced' } as const;
 
+/** The reasons of a Ready True that say the hub object is as declared, whatever the kind. */
+export const settledReasons: ReadonlySet<string> = new Set([
+  'Created',
+  'Adopted',
+  'Updated',
+  'UpToDate',
+]);
+
 /** The condition of `type`, or undefined. A missing list counts as empty. */
 export function findCondition(
   conditions: readonly Condition[] | undefined,

@@ -4,6 +4,7 @@
  * and the observed hub user in, actions out.
  */
 import type { Action } from './actions.ts';
+import { settledReasons } from '../api/conditions.ts';
 import { trustedOwnership } from '../api/annotations.ts';
 import type { HubUser } from '../api/hubuser.ts';
 import type { DeletionPolicy, Ownership } from '../api/fields.ts';
@@ -25,14 +26,6 @@ export function planUser(desired: DesiredUser, observed: ObservedUser | undefine
     return [{ op: 'setAdmin', user: desired.username, admin: desired.admin }];
   return [];
 }
-
-/** The reasons of a Ready True that say the hub object is as declared. */
-export const settledReasons: ReadonlySet<string> = new Set([
-  'Created',
-  'Adopted',
-  'Updated',
-  'UpToDate',
-]);
 
 /**
  * Whether a missing hub user stays missing: the spec respects deletions, the operator has had the

@@ -3,11 +3,10 @@
  * same way (and an unchanged situation writes no status). A kind's own situations are worded in
  * its folder's status.ts, with reasons from reasons.ts.
  */
-import type { Condition } from '../../api/conditions.ts';
+import { settledReasons, type Condition } from '../../api/conditions.ts';
 import type { Ownership } from '../../api/fields.ts';
 import { pausedAnnotation } from '../../api/annotations.ts';
 import type { EventNote } from '../../kube/events.ts';
-import { settledReasons } from '../../plan/hubuser.ts';
 import { isReason, type Reason } from './reasons.ts';
 import { hubPendingMs } from './timings.ts';
 import type { ConditionStatement, Outcome } from './reconciler.ts';

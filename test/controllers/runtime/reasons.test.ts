@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HubError } from '../../../src/hub/errors.ts';
-import { reasonFor } from '../../../src/controllers/runtime/reasons.ts';
+import { settledReasons } from '../../../src/api/conditions.ts';
+import { isReason, reasonFor } from '../../../src/controllers/runtime/reasons.ts';
 import { StaleSnapshot } from '../../../src/controllers/runtime/replanning.ts';
 import { KubeApiError } from '../../../src/kube/kube-errors.ts';
 
@@ -58,4 +59,8 @@ test('a hub that kept changing under every round of planning reads as StaleSnaps
 
 test('an error of no known class reads as Error when typed, and keeps its message', () => {
   assert.equal(reasonFor(new HubError('HUB_SOMETHING_NEW' as never, 'x')).reason, 'Error');
+});
+
+test('every reason that says a hub object is as declared is a registered reason', () => {
+  for (const reason of settledReasons) assert.ok(isReason(reason), reason);
 });
