@@ -6,6 +6,7 @@ import { HubError } from '../../src/hub/errors.ts';
 import type { Hub } from '../../src/hub/hub.ts';
 import { shareSchema } from '../../src/hub/models.ts';
 import { storedShareScopes } from '../../src/hub/shares.ts';
+import { logInThroughForm, type LoginSession } from '../support/hub-login.ts';
 import { loadTestenv } from '../support/testenv.ts';
 import { realHub, uniqueName } from '../support/real-hub.ts';
 
@@ -68,30 +69,10 @@ async function readsOwnersServer(as: Hub): Promise<boolean | string> {
   }
 }
 
-/**
- * Logs `user` in through the hub's form (the dummy authenticator takes any password): the headers
- * a browser would send to the API, its cookies and the XSRF token that goes with them.
- */
-async function loginSession(user: string): Promise<Record<string, string>> {
-  const login = env.hubApiUrl.replace(/\/api$/, '/login');
-  const form = await (await fetch(login)).text();
-  const xsrf = /name="_xsrf" value="([^"]+)"/.exec(form)?.[1] ?? '';
-  const sent = await fetch(login, {
-    method: 'POST',
-    redirect: 'manual',
-    body: new URLSearchParams({ username: user, password: 'any', _xsrf: xsrf }),
-  });
-  await sent.body?.cancel();
-  assert.equal(sent.status, 302, 'logged in');
-  const cookies = sent.headers.getSetCookie().map((line) => line.split(';')[0] ?? '');
-  const token = cookies.find((pair) => pair.startsWith('_xsrf='))?.slice('_xsrf='.length) ?? '';
-  return { cookie: cookies.join('; '), 'x-xsrftoken': token };
-}
-
 /** Whether a login session may follow the progress of the owner's running default server. */
-async function sessionReadsOwnersServer(session: Record<string, string>): Promise<boolean> {
+async function sessionReadsOwnersServer(session: LoginSession): Promise<boolean> {
   const res = await fetch(`${env.hubApiUrl}/users/${owner}/server/progress`, {
-    headers: session,
+    headers: { ...session },
     signal: AbortSignal.timeout(10_000),
   });
   const text = await res.text();
@@ -282,7 +263,7 @@ if (!sharing) {
   test('a group share reaches its members’ login sessions, not their API tokens', async () => {
     assert.equal(await hub.servers.start(owner, ''), 'ready');
     const asCarol = await clientOf(carol);
-    const session = await loginSession(carol);
+    const session = await logInThroughForm(env.hubApiUrl.replace(/\/api$/, ''), carol);
     try {
       assert.equal(await sessionReadsOwnersServer(session), false, 'before the grant');
       await hub.shares.grant(owner, '', { group: team }, ['read:servers']);

@@ -20,9 +20,19 @@ class CookieJar {
     return this.#values.has(name);
   }
 
+  get(name: string): string | undefined {
+    return this.#values.get(name);
+  }
+
   header(): string {
     return [...this.#values].map(([name, value]) => `${name}=${value}`).join('; ');
   }
+}
+
+/** What a browser sends to the hub's API in a login session: its cookies and the XSRF token. */
+export interface LoginSession {
+  readonly cookie: string;
+  readonly 'x-xsrftoken': string;
 }
 
 /**
@@ -31,29 +41,30 @@ class CookieJar {
  * User-Agent, so both requests carry the same agent, and the GET says it is a page navigation
  * (the only kind of request the hub sets the cookie on). A hub just started has refused the
  * first form with 403 once in many runs (CI, 6.1.1): a refused form is fetched and sent afresh,
- * up to three times. Throws, with the hub's last answer, unless the hub accepted the login.
+ * up to three times. Resolves with the session; throws, with the hub's last answer, unless the
+ * hub accepted the login.
  */
 export async function logInThroughForm(
   hubUrl: string,
   username: string,
   password = 'any-password',
-): Promise<void> {
+): Promise<LoginSession> {
   let refusal = '';
   for (let attempt = 1; attempt <= 3; attempt++) {
     const answer = await submitLoginForm(hubUrl, username, password);
-    if (answer === undefined) return;
+    if (typeof answer !== 'string') return answer;
     refusal = answer;
     if (!answer.startsWith('403')) break;
   }
   throw new Error(`logging ${username} in at ${hubUrl} answered ${refusal}`);
 }
 
-/** One GET of the form and its POST; undefined when the hub logged the user in, else its answer. */
+/** One GET of the form and its POST; the session when the hub logged the user in, else its answer. */
 async function submitLoginForm(
   hubUrl: string,
   username: string,
   password: string,
-): Promise<string | undefined> {
+): Promise<LoginSession | string> {
   const jar = new CookieJar();
   const browser = { 'User-Agent': 'hubops-tests', 'Sec-Fetch-Mode': 'navigate' };
   const page = await fetch(`${hubUrl}/login`, { headers: browser, redirect: 'manual' });
@@ -80,7 +91,7 @@ async function submitLoginForm(
   // the form (200 with an error) or answers 403 for a bad _xsrf.
   if (answer.status === 302 && jar.has('jupyterhub-hub-login')) {
     await answer.body?.cancel();
-    return undefined;
+    return { cookie: jar.header(), 'x-xsrftoken': jar.get('_xsrf') ?? '' };
   }
   const text = await answer.text();
   const reason = /<p[^>]*>\s*([^<]{1,200})/.exec(text)?.[1]?.trim() ?? text.slice(0, 200);
